@@ -1,0 +1,1 @@
+"""Benchmarks: each module exposes run(quick) -> dict of figures, medians and ratios."""

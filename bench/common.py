@@ -1,0 +1,54 @@
+"""Helpers shared by the benchmarks: timing, medians, a scratch store."""
+
+from __future__ import annotations
+
+import statistics
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from kgservice.settings import load_settings
+from kgservice.stores.opening import Stores, open_stores
+
+
+def median_seconds(action: Callable[[], object], repeats: int) -> float:
+    """Run ``action`` ``repeats`` times and return the median wall time in seconds."""
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        action()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def latencies_ms(actions: list[Callable[[], object]]) -> dict[str, float]:
+    """Time each action once and return p50, p95 and max in milliseconds."""
+    times = []
+    for action in actions:
+        start = time.perf_counter()
+        action()
+        times.append((time.perf_counter() - start) * 1000)
+    times.sort()
+    return {
+        "p50_ms": round(statistics.median(times), 3),
+        "p95_ms": round(times[int(0.95 * (len(times) - 1))], 3),
+        "max_ms": round(times[-1], 3),
+        "samples": len(times),
+    }
+
+
+@contextmanager
+def scratch_stores(engine: str = "kuzu") -> Iterator[Stores]:
+    """Fresh, migrated stores in a temporary directory, removed afterwards."""
+    with tempfile.TemporaryDirectory(prefix="kg-bench-") as folder:
+        settings = load_settings(data_dir=Path(folder), graph_engine=engine)
+        with open_stores(settings) as stores:
+            yield stores
+
+
+def target(value: float, bound: float, *, at_least: bool) -> dict[str, object]:
+    """Describe a target and whether ``value`` meets it."""
+    met = value >= bound if at_least else value <= bound
+    return {"value": value, "target": f"{'>=' if at_least else '<='} {bound}", "met": met}

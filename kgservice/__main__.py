@@ -1,0 +1,5 @@
+"""``python -m kgservice``."""
+
+from kgservice.cli import main
+
+main()

@@ -1,0 +1,1 @@
+"""The GraphQL API and the ASGI app that serves it."""

@@ -1,0 +1,68 @@
+"""The ASGI app: GraphQL at ``/graphql``, ``/healthz``; stores opened by the lifespan."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from anyio import to_thread
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, RedirectResponse, Response
+from starlette.routing import Route, WebSocketRoute
+from starlette.websockets import WebSocket
+from strawberry.asgi import GraphQL
+
+from kgservice.api.context import RequestContext
+from kgservice.api.schema import build_schema
+from kgservice.services.status import check_health
+from kgservice.settings import Settings
+from kgservice.stores.opening import Stores, open_stores
+
+
+class KgGraphQL(GraphQL[RequestContext, None]):
+    """Strawberry's ASGI handler, with the open stores in each request's context."""
+
+    async def get_context(
+        self, request: Request | WebSocket, response: Response | WebSocket
+    ) -> RequestContext:
+        return RequestContext(stores=request.app.state.stores)
+
+
+def create_app(settings: Settings, *, stores: Stores | None = None) -> Starlette:
+    """Build the app. Stores are opened on startup unless given (tests pass their own)."""
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        owned = stores is None
+        app.state.stores = stores or await to_thread.run_sync(open_stores, settings)
+        try:
+            yield
+        finally:
+            if owned:
+                app.state.stores.graph.interrupt()
+                await to_thread.run_sync(app.state.stores.close)
+
+    async def healthz(request: Request) -> JSONResponse:
+        checks = await to_thread.run_sync(check_health, request.app.state.stores)
+        ok = all(check.ok for check in checks.values())
+        body: dict[str, Any] = {
+            "status": "ok" if ok else "error",
+            **{name: {"ok": c.ok, "detail": c.detail} for name, c in checks.items()},
+        }
+        return JSONResponse(body, status_code=200 if ok else 503)
+
+    async def root(request: Request) -> RedirectResponse:
+        return RedirectResponse("/graphql")
+
+    graphql = KgGraphQL(build_schema(), graphql_ide=None)
+    return Starlette(
+        routes=[
+            Route("/", root),
+            Route("/healthz", healthz),
+            Route("/graphql", graphql),
+            WebSocketRoute("/graphql", graphql),
+        ],
+        lifespan=lifespan,
+    )

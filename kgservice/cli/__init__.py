@@ -1,0 +1,24 @@
+"""The ``kgservice`` command line: one Typer app, one module per command."""
+
+from __future__ import annotations
+
+import typer
+
+from kgservice.cli import bench, migrate, serve, status
+
+app = typer.Typer(
+    name="kgservice",
+    help="Local-first knowledge service for AI coding sessions.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+app.command("serve")(serve.serve)
+app.command("status")(status.status)
+app.command("bench")(bench.bench)
+app.add_typer(migrate.app, name="migrate")
+
+
+def main() -> None:
+    """Entry point of the ``kgservice`` console script."""
+    app()

@@ -1,0 +1,28 @@
+"""``kgservice serve``: run the GraphQL service on an embedded data directory."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+import uvicorn
+
+from kgservice.api.app import create_app
+from kgservice.cli.common import DataDirOption, one_line_errors, settings_from
+from kgservice.stores.opening import open_stores
+
+
+@one_line_errors
+def serve(
+    data_dir: DataDirOption = None,
+    host: Annotated[str | None, typer.Option(help="Address to bind (default 127.0.0.1).")] = None,
+    port: Annotated[int | None, typer.Option(help="Port to listen on (default 8000).")] = None,
+) -> None:
+    """Serve GraphQL at /graphql and /healthz until SIGINT or SIGTERM."""
+    settings = settings_from(data_dir, host=host, port=port)
+    stores = open_stores(settings)  # fail fast, before binding, on a locked or outdated store
+    app = create_app(settings, stores=stores)
+    try:
+        uvicorn.run(app, host=settings.host, port=settings.port, log_level="info")
+    finally:
+        stores.close()

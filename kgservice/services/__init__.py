@@ -1,0 +1,1 @@
+"""Domain services: one module per domain, between the API and the stores."""

@@ -1,0 +1,1 @@
+"""Storage layer: the graph store, the vector store, the embedder and schema migrations."""

@@ -1,0 +1,401 @@
+"""The graph store: the only module that imports the graph engine (Kuzu, or its fork Ladybug).
+
+Every statement is a named query from ``queries/`` (see :mod:`query_catalog`), bound with
+parameters only. Writes go through one writer connection guarded by a lock; reads use a pool
+of connections and run concurrently. Each connection has a query timeout.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import importlib
+import importlib.util  # kuzu 0.11.3 calls importlib.util without importing it
+import os
+import queue
+import shutil
+import threading
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from pathlib import Path
+from types import ModuleType
+from typing import IO, Any
+
+import pyarrow as pa
+
+from kgservice.errors import QueryError, QueryTimeoutError, StoreError, StoreLockedError
+from kgservice.stores.query_catalog import NamedQuery, QueryCatalog
+
+Row = dict[str, Any]
+ENGINES = ("kuzu", "ladybug")
+OPTIONAL_EXTENSIONS = ("algo", "fts", "vector", "json")
+
+
+def load_engine(name: str) -> ModuleType:
+    """Import the engine module ``name`` (``kuzu`` or ``ladybug``) with a clear error."""
+    if name not in ENGINES:
+        raise StoreError(f"unknown graph engine {name!r}; choose one of {', '.join(ENGINES)}")
+    try:
+        return importlib.import_module(name)
+    except ImportError:
+        hint = " (install it with: uv sync --extra ladybug)" if name == "ladybug" else ""
+        raise StoreError(f"graph engine {name!r} is not installed{hint}") from None
+
+
+class _Session:
+    """One engine connection with its cache of prepared statements."""
+
+    def __init__(self, engine: ModuleType, database: Any, timeout_ms: int) -> None:
+        self._engine = engine
+        self.connection = engine.Connection(database)
+        self.connection.set_query_timeout(timeout_ms)
+        self._prepared: dict[str, Any] = {}
+
+    def run(self, query: NamedQuery, params: Mapping[str, Any]) -> list[Row]:
+        query.check_parameters(params)
+        statement = self._prepared.get(query.name)
+        if statement is None:
+            statement = self._engine.prepared_statement.PreparedStatement(
+                self.connection, query.text
+            )
+            if not statement.is_success():
+                raise QueryError(f"query {query.name} is invalid: {statement.get_error_message()}")
+            self._prepared[query.name] = statement
+        return self._collect(query.name, statement, dict(params))
+
+    def execute(self, label: str, text: str, params: Mapping[str, Any] | None = None) -> list[Row]:
+        """Run trusted text (migration DDL, COPY); never text built from user input."""
+        return self._collect(label, text, dict(params or {}))
+
+    def _collect(self, label: str, statement: Any, params: dict[str, Any]) -> list[Row]:
+        try:
+            result = self.connection.execute(statement, params)
+        except RuntimeError as exc:
+            message = str(exc)
+            if "interrupted" in message.lower():
+                raise QueryTimeoutError(f"query {label} ran past its time budget") from None
+            raise QueryError(f"query {label} failed: {message}") from None
+        results = result if isinstance(result, list) else [result]
+        rows: list[Row] = []
+        for item in results:
+            columns = item.get_column_names()
+            rows.extend(dict(zip(columns, values, strict=True)) for values in item.get_all())
+            item.close()
+        return rows
+
+    def forget_prepared(self) -> None:
+        """Drop cached prepared statements (they may be stale after DDL)."""
+        self._prepared.clear()
+
+    def close(self) -> None:
+        self._prepared.clear()
+        self.connection.close()
+
+
+class Transaction:
+    """A write transaction on the writer connection; see :meth:`GraphStore.transaction`."""
+
+    def __init__(self, store: GraphStore, session: _Session) -> None:
+        self._store = store
+        self._session = session
+        self.changed_schema = False
+
+    def run(
+        self, name: str, params: Mapping[str, Any] | None = None, *, label: str | None = None
+    ) -> list[Row]:
+        """Run the named query ``name`` inside this transaction."""
+        return self._session.run(self._store.resolve(name, label), params or {})
+
+    def execute_trusted(self, statement: str) -> list[Row]:
+        """Run a statement from a migration file (trusted text, no user input)."""
+        self.changed_schema = True
+        self._store.forget_schema()
+        return self._session.execute("migration statement", statement)
+
+    def copy_from_arrow(
+        self, table: str, data: pa.Table, *, pair: tuple[str, str] | None = None
+    ) -> int:
+        """Bulk-load ``data`` into node or rel ``table``; see :meth:`GraphStore.copy_from_arrow`."""
+        return self._store._copy(self._session, table, data, pair)
+
+
+class GraphStore:
+    """An embedded graph database opened read-write by this process.
+
+    Example:
+        >>> with GraphStore(path) as graph:  # doctest: +SKIP
+        ...     graph.run("core/node_by_id", {"id": some_id})
+    """
+
+    def __init__(
+        self,
+        path: Path,
+        *,
+        engine: str = "kuzu",
+        query_timeout_ms: int = 30_000,
+        buffer_pool_mb: int = 1024,
+        read_connections: int = 4,
+        catalog: QueryCatalog | None = None,
+    ) -> None:
+        self.path = path
+        self.engine_name = engine
+        self.catalog = catalog if catalog is not None else QueryCatalog()
+        self._engine = load_engine(engine)
+        self._timeout_ms = query_timeout_ms
+        self._buffer_pool_bytes = buffer_pool_mb * 1024 * 1024
+        self._reader_count = read_connections
+        self._write_lock = threading.RLock()
+        self._database: Any = None
+        self._writer: _Session | None = None
+        self._readers: queue.Queue[_Session] = queue.Queue()
+        self.extensions: frozenset[str] = frozenset()
+        self._columns: dict[str, tuple[str, ...]] = {}
+        self._tables: set[str] | None = None
+        self._sessions: list[_Session] = []
+        self._lock_file: IO[str] | None = None
+
+    # -- lifecycle -----------------------------------------------------------------------
+    def open(self) -> GraphStore:
+        """Open the database (creating it if missing) and its connections."""
+        if self._database is not None:
+            return self
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._take_process_lock()
+        try:
+            self._database = self._engine.Database(
+                str(self.path), buffer_pool_size=self._buffer_pool_bytes
+            )
+        except RuntimeError as exc:
+            self._release_process_lock()
+            if "lock" in str(exc).lower():
+                raise self._locked_error() from None
+            raise StoreError(f"cannot open graph database {self.path}: {exc}") from None
+        self._sessions = [
+            _Session(self._engine, self._database, self._timeout_ms)
+            for _ in range(self._reader_count + 1)
+        ]
+        self._writer = self._sessions[0]
+        for session in self._sessions[1:]:
+            self._readers.put(session)
+        self.extensions = self._load_extensions()
+        self.forget_schema()
+        return self
+
+    def close(self) -> None:
+        """Close every connection and the database; safe to call twice."""
+        if self._database is None:
+            return
+        with self._write_lock:
+            while not self._readers.empty():
+                self._readers.get_nowait()
+            for session in self._sessions:
+                session.close()
+            self._sessions = []
+            self._writer = None
+            self._database.close()
+            self._database = None
+            self._release_process_lock()
+
+    def __enter__(self) -> GraphStore:
+        return self.open()
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    @property
+    def is_open(self) -> bool:
+        """Whether the database is open."""
+        return self._database is not None
+
+    def _take_process_lock(self) -> None:
+        """Hold an exclusive lock file beside the database: not every engine locks its file."""
+        handle = self.path.with_name(self.path.name + ".pid").open("a+")
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.close()
+            raise self._locked_error() from None
+        handle.seek(0)
+        handle.truncate()
+        handle.write(f"{os.getpid()}\n")
+        handle.flush()
+        self._lock_file = handle
+
+    def _release_process_lock(self) -> None:
+        if self._lock_file is not None:
+            fcntl.flock(self._lock_file, fcntl.LOCK_UN)
+            self._lock_file.close()
+            self._lock_file = None
+
+    def _locked_error(self) -> StoreLockedError:
+        return StoreLockedError(
+            f"another kgservice holds {self.path.parent} (its graph database is open elsewhere)"
+        )
+
+    def _load_extensions(self) -> frozenset[str]:
+        loaded = set()
+        assert self._writer is not None
+        for name in OPTIONAL_EXTENSIONS:
+            try:
+                self._writer.execute("load extension", f"LOAD EXTENSION {name}")
+            except QueryError:
+                continue
+            loaded.add(name)
+        return frozenset(loaded)
+
+    # -- queries -------------------------------------------------------------------------
+    def resolve(self, name: str, label: str | None = None) -> NamedQuery:
+        """Return the named query, its ``__LABEL__`` slot filled from the table allowlist."""
+        query = self.catalog[name]
+        if label is None:
+            if query.labelled:
+                raise QueryError(f"query {name} needs a table label")
+            return query
+        return query.for_label(label, self.table_names())
+
+    def run(
+        self, name: str, params: Mapping[str, Any] | None = None, *, label: str | None = None
+    ) -> list[Row]:
+        """Run the named query ``name``: writes on the writer, reads on a pooled reader.
+
+        ``label`` fills the query's ``__LABEL__`` slot; it must name an existing table.
+        """
+        query = self.resolve(name, label)
+        if query.writes:
+            with self._write_lock:
+                return self._require_writer().run(query, params or {})
+        with self._reader() as session:
+            return session.run(query, params or {})
+
+    @contextmanager
+    def transaction(self) -> Iterator[Transaction]:
+        """Hold the single writer for a transaction; commit on success, roll back on error."""
+        with self._write_lock:
+            session = self._require_writer()
+            session.execute("begin", "BEGIN TRANSACTION")
+            transaction = Transaction(self, session)
+            try:
+                yield transaction
+            except BaseException:
+                session.execute("rollback", "ROLLBACK")
+                raise
+            else:
+                session.execute("commit", "COMMIT")
+            finally:
+                if transaction.changed_schema:
+                    self.forget_schema()
+
+    def copy_from_arrow(
+        self, table: str, data: pa.Table, *, pair: tuple[str, str] | None = None
+    ) -> int:
+        """Bulk-load rows into node table ``table``, or rel table (``from``/``to`` columns first).
+
+        ``pair`` names the (from, to) node tables for a rel table that connects several.
+        Columns are converted to plain Arrow types first, since the engine crashes on some
+        (fixed-size lists, string views). Returns the number of rows loaded.
+        """
+        with self._write_lock:
+            return self._copy(self._require_writer(), table, data, pair)
+
+    def _copy(
+        self, session: _Session, table: str, data: pa.Table, pair: tuple[str, str] | None
+    ) -> int:
+        known = self.table_names()
+        for name in (table, *(pair or ())):
+            if name not in known:
+                raise QueryError(f"unknown table {name!r}")
+        if data.num_rows == 0:
+            return 0
+        options = f" (from='{pair[0]}', to='{pair[1]}')" if pair else ""
+        session.execute(
+            f"copy {table}", f"COPY {table} FROM $data{options}", {"data": plain_arrow(data)}
+        )
+        return int(data.num_rows)
+
+    def table_names(self) -> set[str]:
+        """Return the names of every node and rel table (cached until the schema changes)."""
+        if self._tables is None:
+            with self._reader() as session:
+                rows = session.execute("show tables", "CALL show_tables() RETURN name")
+            self._tables = {row["name"] for row in rows}
+        return self._tables
+
+    def execute_catalog(self, statement: str) -> list[Row]:
+        """Run a read-only catalog statement (``CALL show_tables()`` and the like)."""
+        with self._reader() as session:
+            return session.execute("catalog", statement)
+
+    def forget_schema(self) -> None:
+        """Drop cached table names, columns and prepared statements (after DDL)."""
+        self._columns.clear()
+        self._tables = None
+        for session in self._sessions:
+            session.forget_prepared()
+
+    def columns(self, table: str) -> tuple[str, ...]:
+        """Return the property names of ``table`` (cached until the schema changes)."""
+        cached = self._columns.get(table)
+        if cached is None:
+            if table not in self.table_names():
+                raise QueryError(f"unknown table {table!r}")
+            rows = self.execute_catalog(f"CALL table_info('{table}') RETURN name")
+            cached = self._columns[table] = tuple(row["name"] for row in rows)
+        return cached
+
+    def checkpoint(self) -> None:
+        """Flush the write-ahead log into the database file."""
+        with self._write_lock:
+            self._require_writer().execute("checkpoint", "CHECKPOINT")
+
+    def interrupt(self) -> None:
+        """Interrupt whatever the writer connection is running (used on shutdown)."""
+        if self._writer is not None:
+            self._writer.connection.interrupt()
+
+    # -- backup --------------------------------------------------------------------------
+    def backup_to(self, target: Path) -> None:
+        """Copy a consistent image of the database to ``target`` (writes wait meanwhile)."""
+        with self._write_lock:
+            self._require_writer().execute("checkpoint", "CHECKPOINT")
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(self.path, target)
+
+    def restore_from(self, source: Path) -> None:
+        """Replace the database with the image at ``source`` and reopen it."""
+        with self._write_lock:
+            self.close()
+            wal = self.path.with_name(self.path.name + ".wal")
+            wal.unlink(missing_ok=True)
+            shutil.copy2(source, self.path)
+            self.open()
+
+    # -- internals -----------------------------------------------------------------------
+    def _require_writer(self) -> _Session:
+        if self._writer is None:
+            raise StoreError("the graph store is closed")
+        return self._writer
+
+    @contextmanager
+    def _reader(self) -> Iterator[_Session]:
+        if self._database is None:
+            raise StoreError("the graph store is closed")
+        session = self._readers.get()
+        try:
+            yield session
+        finally:
+            self._readers.put(session)
+
+
+def plain_arrow(data: pa.Table) -> pa.Table:
+    """Return ``data`` with column types the engine's COPY handles safely."""
+    fields = []
+    for field in data.schema:
+        kind = field.type
+        if pa.types.is_fixed_size_list(kind) or pa.types.is_large_list(kind):
+            kind = pa.list_(kind.value_type)
+        elif pa.types.is_large_string(kind) or pa.types.is_string_view(kind):
+            kind = pa.string()
+        elif pa.types.is_dictionary(kind):
+            kind = kind.value_type
+        fields.append(pa.field(field.name, kind))
+    schema = pa.schema(fields)
+    return data if schema.equals(data.schema) else data.cast(schema)

@@ -1,0 +1,1 @@
+ALTER TABLE Thread DROP message_count;

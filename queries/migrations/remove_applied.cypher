@@ -1,0 +1,1 @@
+MATCH (m:SchemaMigration {version: $version}) DELETE m

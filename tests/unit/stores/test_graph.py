@@ -1,0 +1,249 @@
+"""The graph store on each engine: named queries, transactions, bulk loads, guards."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import threading
+import time
+from datetime import UTC, datetime
+
+import pyarrow as pa
+import pytest
+
+from kgservice.errors import QueryError, QueryTimeoutError, StoreError
+from kgservice.ids import new_id
+from kgservice.stores.graph import GraphStore
+from kgservice.stores.opening import Stores
+from kgservice.stores.query_catalog import parse_query
+
+NOW = datetime(2026, 1, 1, 12, 0)
+
+
+def add_query(graph: GraphStore, name: str, text: str) -> None:
+    graph.catalog._queries[name] = parse_query(name, text)
+
+
+def create_entity(graph: GraphStore, name: str) -> str:
+    node_id = new_id("Entity")
+    graph.run(
+        "bench/create_entity",
+        {"id": node_id, "namespace": "t", "created_at": NOW, "name": name,
+         "name_key": name, "kind": "concept"},
+    )
+    return node_id
+
+
+def count_entities(graph: GraphStore) -> int:
+    add_query(graph, "test/count_entities", "MATCH (e:Entity) RETURN count(e) AS n")
+    return int(graph.run("test/count_entities")[0]["n"])
+
+
+def test_write_then_read_by_label(engine_stores: Stores) -> None:
+    graph = engine_stores.graph
+    node_id = create_entity(graph, "kuzu")
+    rows = graph.run("core/node_by_id", {"id": node_id}, label="Entity")
+    assert rows[0]["node"]["name"] == "kuzu"
+
+
+def test_transaction_commits_and_rolls_back(engine_stores: Stores) -> None:
+    graph = engine_stores.graph
+    with graph.transaction() as tx:
+        for name in ["a", "b"]:
+            tx.run("bench/create_entity", {"id": new_id("Entity"), "namespace": "t",
+                   "created_at": NOW, "name": name, "name_key": name, "kind": "concept"})
+    assert count_entities(graph) == 2
+    with pytest.raises(RuntimeError, match="boom"), graph.transaction() as tx:
+        tx.run("bench/create_entity", {"id": new_id("Entity"), "namespace": "t",
+               "created_at": NOW, "name": "c", "name_key": "c", "kind": "concept"})
+        raise RuntimeError("boom")
+    assert count_entities(graph) == 2
+
+
+def test_unbound_parameter_is_refused_before_the_engine(engine_stores: Stores) -> None:
+    with pytest.raises(QueryError, match="missing id"):
+        engine_stores.graph.run("core/node_by_id", {}, label="Entity")
+    with pytest.raises(QueryError, match="needs a table label"):
+        engine_stores.graph.run("core/node_by_id", {"id": "x"})
+
+
+def test_label_injection_is_refused(engine_stores: Stores) -> None:
+    with pytest.raises(QueryError, match="unknown table"):
+        engine_stores.graph.run(
+            "core/node_by_id", {"id": "x"}, label="Entity {id: 'x'}) DETACH DELETE n //"
+        )
+
+
+def test_values_are_bound_literally(engine_stores: Stores) -> None:
+    graph = engine_stores.graph
+    payload = "x'}) MATCH (n) DETACH DELETE n //"
+    node_id = create_entity(graph, payload)
+    assert count_entities(graph) == 1
+    assert graph.run("core/node_by_id", {"id": node_id}, label="Entity")[0]["node"]["name"] == payload
+
+
+def test_engine_errors_become_query_errors(engine_stores: Stores) -> None:
+    graph = engine_stores.graph
+    node_id = create_entity(graph, "dup")
+    with pytest.raises(QueryError, match="bench/create_entity failed"):
+        graph.run("bench/create_entity", {"id": node_id, "namespace": "t", "created_at": NOW,
+                  "name": "x", "name_key": "x", "kind": "concept"})
+
+
+def test_copy_from_arrow_takes_awkward_column_types(engine_stores: Stores) -> None:
+    graph = engine_stores.graph
+    count = 100
+    ids = [new_id("Entity") for _ in range(count)]
+    table = pa.table(
+        {
+            "id": pa.array(ids, pa.large_string()),
+            "namespace": pa.array(["t"] * count, pa.string()).dictionary_encode(),
+            "created_at": pa.array([NOW] * count, pa.timestamp("us")),
+            "legacy_id": pa.nulls(count, pa.string()),
+            "name": [f"n{i}" for i in range(count)],
+            "name_key": [f"n{i}" for i in range(count)],
+            "kind": ["concept"] * count,
+            "observations": pa.array([["seen"]] * count, pa.list_(pa.string(), 1)),
+            "aliases": pa.array([[]] * count, pa.large_list(pa.string())),
+            "properties": pa.nulls(count, pa.string()),
+            "updated_at": pa.array([NOW] * count, pa.timestamp("us")),
+        }
+    )
+    assert graph.copy_from_arrow("Entity", table) == count
+    assert count_entities(graph) == count
+    reflections = pa.table({"id": [new_id("Reflection")], "namespace": ["t"],
+                            "created_at": pa.array([NOW], pa.timestamp("us")),
+                            "legacy_id": pa.nulls(1, pa.string()), "content": ["about n1"],
+                            "tags": pa.array([[]], pa.list_(pa.string())), "importance": [1.0]})
+    graph.copy_from_arrow("Reflection", reflections)
+    edges = pa.table({"from": reflections.column("id"), "to": [ids[1]]})
+    assert graph.copy_from_arrow("MENTIONS", edges, pair=("Reflection", "Entity")) == 1
+    neighbours = graph.run("graph/neighbors_1hop", {"id": ids[1]}, label="Entity")
+    assert neighbours == [{"id": reflections.column("id")[0].as_py(), "label": "Reflection"}]
+    with pytest.raises(QueryError, match="unknown table"):
+        graph.copy_from_arrow("Nope", table)
+
+
+def test_readers_do_not_wait_for_an_open_write_transaction(engine_stores: Stores) -> None:
+    graph = engine_stores.graph
+    create_entity(graph, "before")
+    inside = threading.Event()
+    release = threading.Event()
+
+    def long_write() -> None:
+        with graph.transaction() as tx:
+            tx.run("bench/create_entity", {"id": new_id("Entity"), "namespace": "t",
+                   "created_at": NOW, "name": "during", "name_key": "d", "kind": "concept"})
+            inside.set()
+            release.wait(10)
+
+    writer = threading.Thread(target=long_write)
+    writer.start()
+    try:
+        assert inside.wait(10)
+        started = time.monotonic()
+        assert count_entities(graph) == 1  # the uncommitted write is not visible
+        assert time.monotonic() - started < 5
+    finally:
+        release.set()
+        writer.join()
+    assert count_entities(graph) == 2
+
+
+def test_writers_are_serialised(engine_stores: Stores) -> None:
+    graph = engine_stores.graph
+    errors: list[BaseException] = []
+
+    def write_many() -> None:
+        try:
+            for _ in range(20):
+                with graph.transaction() as tx:
+                    tx.run("bench/create_entity", {"id": new_id("Entity"), "namespace": "t",
+                           "created_at": NOW, "name": "w", "name_key": "w", "kind": "concept"})
+        except BaseException as exc:
+            errors.append(exc)
+
+    threads = [threading.Thread(target=write_many) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert count_entities(graph) == 80
+
+
+def test_query_timeout(engine_stores: Stores) -> None:
+    graph = GraphStore(
+        engine_stores.graph.path.with_name("timeout.db"),
+        engine=engine_stores.graph.engine_name, query_timeout_ms=50, buffer_pool_mb=64,
+        read_connections=1,
+    ).open()
+    try:
+        graph.run("migrations/create_tracking_table")
+        graph.copy_from_arrow(
+            "SchemaMigration",
+            pa.table({"version": list(range(2000)), "name": ["x"] * 2000,
+                      "checksum": ["c"] * 2000,
+                      "applied_at": pa.array([NOW] * 2000, pa.timestamp("us"))}),
+        )
+        add_query(
+            graph, "test/slow",
+            "MATCH (a:SchemaMigration), (b:SchemaMigration), (c:SchemaMigration) "
+            "WHERE a.version + b.version + c.version = -1 RETURN count(*) AS n",
+        )
+        with pytest.raises(QueryTimeoutError, match="time budget"):
+            graph.run("test/slow")
+        assert graph.run("core/ping") == [{"ok": 1}]
+    finally:
+        graph.close()
+
+
+def test_second_process_is_told_who_holds_the_store(engine_stores: Stores) -> None:
+    script = (
+        "import sys\n"
+        "from pathlib import Path\n"
+        "from kgservice.errors import StoreLockedError\n"
+        "from kgservice.stores.graph import GraphStore\n"
+        "try:\n"
+        f"    GraphStore(Path({str(engine_stores.graph.path)!r}), "
+        f"engine={engine_stores.graph.engine_name!r}, buffer_pool_mb=64).open()\n"
+        "except StoreLockedError as exc:\n"
+        "    print(exc)\n"
+        "    sys.exit(3)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 3, done.stderr
+    assert "another kgservice holds" in done.stdout
+
+
+def test_closed_store_says_so(engine_stores: Stores) -> None:
+    graph = engine_stores.graph
+    graph.close()
+    with pytest.raises(StoreError, match="closed"):
+        graph.run("core/ping")
+    graph.open()
+    assert graph.run("core/ping") == [{"ok": 1}]
+
+
+def test_backup_and_restore(engine_stores: Stores, tmp_path_factory: pytest.TempPathFactory) -> None:
+    graph = engine_stores.graph
+    create_entity(graph, "kept")
+    image = tmp_path_factory.mktemp("backup") / "graph.img"
+    graph.backup_to(image)
+    create_entity(graph, "dropped")
+    graph.restore_from(image)
+    assert count_entities(graph) == 1
+
+
+def test_unknown_engine_is_a_clear_error() -> None:
+    from pathlib import Path
+
+    with pytest.raises(StoreError, match="unknown graph engine"):
+        GraphStore(Path("x"), engine="neo4j")
+
+
+def test_timestamps_round_trip(engine_stores: Stores) -> None:
+    node_id = create_entity(engine_stores.graph, "t")
+    node = engine_stores.graph.run("core/node_by_id", {"id": node_id}, label="Entity")[0]["node"]
+    assert node["created_at"] == NOW
+    assert datetime.now(UTC) > NOW.replace(tzinfo=UTC)
