@@ -66,7 +66,9 @@ def related_table(ids: list[str], count: int, rng: random.Random) -> pa.Table:
 def write_rows(graph: GraphStore, rows: pa.Table) -> None:
     """Create nodes one prepared statement at a time, in a single transaction."""
     with graph.transaction() as tx:
-        for row in rows.select(["id", "namespace", "created_at", "name", "name_key", "kind"]).to_pylist():
+        for row in rows.select(
+            ["id", "namespace", "created_at", "name", "name_key", "kind"]
+        ).to_pylist():
             tx.run("bench/create_entity", row)
 
 
@@ -76,12 +78,18 @@ def write_edges(graph: GraphStore, edges: pa.Table) -> None:
         for edge in edges.select(["from", "to", "type", "confidence"]).to_pylist():
             tx.run(
                 "bench/create_related",
-                {"from_id": edge["from"], "to_id": edge["to"], "type": edge["type"],
-                 "confidence": edge["confidence"]},
+                {
+                    "from_id": edge["from"],
+                    "to_id": edge["to"],
+                    "type": edge["type"],
+                    "confidence": edge["confidence"],
+                },
             )
 
 
-def mentions_table(sources: list[str], targets: list[str], count: int, rng: random.Random) -> pa.Table:
+def mentions_table(
+    sources: list[str], targets: list[str], count: int, rng: random.Random
+) -> pa.Table:
     """``count`` MENTIONS edges (no properties) from Reflection to Entity nodes."""
     return pa.table(
         {
@@ -157,7 +165,9 @@ def run(quick: bool = False, engine: str = "kuzu") -> dict[str, Any]:
             lambda: related_table(ids, bulk_edges, rng),
             lambda t: graph.copy_from_arrow("RELATED", t),
         )
-    edge_bulk = statistics.median(fresh_edge_load(engine, bulk_nodes, bulk_edges, rng) for _ in range(repeats))
+    edge_bulk = statistics.median(
+        fresh_edge_load(engine, bulk_nodes, bulk_edges, rng) for _ in range(repeats)
+    )
     figures = {
         "nodes_per_s_per_row_tx": round(per_row_nodes / node_row),
         "nodes_per_s_bulk_copy": round(bulk_nodes / node_bulk),
@@ -170,8 +180,11 @@ def run(quick: bool = False, engine: str = "kuzu") -> dict[str, Any]:
         "benchmark": "graph_writes",
         "engine": engine,
         "sizes": {
-            "per_row_nodes": per_row_nodes, "bulk_nodes": bulk_nodes,
-            "per_row_edges": per_row_edges, "bulk_edges": bulk_edges, "repeats": repeats,
+            "per_row_nodes": per_row_nodes,
+            "bulk_nodes": bulk_nodes,
+            "per_row_edges": per_row_edges,
+            "bulk_edges": bulk_edges,
+            "repeats": repeats,
         },
         "notes": (
             "edges_*: RELATED with 11 properties (bulk: first load into a fresh store; append: "

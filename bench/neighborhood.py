@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import random
 import time
+from functools import partial
 from typing import Any
 
 from bench.common import latencies_ms, scratch_stores, target
@@ -35,8 +36,8 @@ def run(quick: bool = False, engine: str = "kuzu") -> dict[str, Any]:
 
         for node_id in starts[:10]:  # warm the buffer pool and the statement caches
             graph.run("graph/neighbors_2hop", {"id": node_id}, label="Entity")
-        one = latencies_ms([lambda i=i: query("graph/neighbors_1hop", i, "1hop") for i in starts])
-        two = latencies_ms([lambda i=i: query("graph/neighbors_2hop", i, "2hop") for i in starts])
+        one = latencies_ms([partial(query, "graph/neighbors_1hop", i, "1hop") for i in starts])
+        two = latencies_ms([partial(query, "graph/neighbors_2hop", i, "2hop") for i in starts])
     mean_2hop = sum(sizes["2hop"]) / len(sizes["2hop"])
     return {
         "benchmark": "neighborhood",

@@ -18,9 +18,26 @@ _TAG_MASK = (1 << TAG_BITS) - 1
 
 #: Table codes, 1-based by position. Append only: a code, once given, never changes.
 NODE_LABELS: tuple[str, ...] = (
-    "Project", "Session", "Thread", "Message", "Conversation", "Reflection", "Entity",
-    "Repository", "Commit", "CodeFile", "Symbol", "Skill", "SkillCategory", "Modality",
-    "Invocation", "Experiment", "Variant", "Assignment", "QualityRun", "Job",
+    "Project",
+    "Session",
+    "Thread",
+    "Message",
+    "Conversation",
+    "Reflection",
+    "Entity",
+    "Repository",
+    "Commit",
+    "CodeFile",
+    "Symbol",
+    "Skill",
+    "SkillCategory",
+    "Modality",
+    "Invocation",
+    "Experiment",
+    "Variant",
+    "Assignment",
+    "QualityRun",
+    "Job",
 )
 _CODES = {label: code for code, label in enumerate(NODE_LABELS, start=1)}
 

@@ -1,4 +1,4 @@
-"""One settings object: defaults, then an optional TOML file, then ``KG_*`` variables, then flags."""
+"""One settings object: defaults < an optional TOML file < ``KG_*`` variables < flags."""
 
 from __future__ import annotations
 

@@ -30,12 +30,18 @@ class KgGraphQL(GraphQL[RequestContext, None]):
         return RequestContext(stores=request.app.state.stores)
 
 
-def create_app(settings: Settings, *, stores: Stores | None = None) -> Starlette:
-    """Build the app. Stores are opened on startup unless given (tests pass their own)."""
+def create_app(
+    settings: Settings, *, stores: Stores | None = None, close_stores: bool | None = None
+) -> Starlette:
+    """Build the app.
+
+    Stores are opened on startup unless given; they are closed on shutdown when the app
+    opened them, or when ``close_stores`` says so.
+    """
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        owned = stores is None
+        owned = stores is None if close_stores is None else close_stores
         app.state.stores = stores or await to_thread.run_sync(open_stores, settings)
         try:
             yield

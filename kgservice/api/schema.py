@@ -54,5 +54,5 @@ def build_schema() -> strawberry.Schema:
     return strawberry.Schema(
         query=Query,
         types=[GraphNode],
-        extensions=[MaskErrors(should_mask_error=_should_mask)],
+        extensions=[lambda: MaskErrors(should_mask_error=_should_mask)],
     )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import strawberry
 from strawberry.scalars import JSON
@@ -26,7 +26,7 @@ class GraphNode(Node):
         return cls(
             id=strawberry.ID(record.id),
             label=record.label,
-            properties={key: _plain(value) for key, value in record.properties.items()},
+            properties=cast(JSON, {k: _plain(v) for k, v in record.properties.items()}),
         )
 
 

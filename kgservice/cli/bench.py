@@ -23,7 +23,9 @@ def available() -> list[str]:
 
 @one_line_errors
 def bench(
-    names: Annotated[list[str] | None, typer.Argument(help="Benchmarks to run (default: all).")] = None,
+    names: Annotated[
+        list[str] | None, typer.Argument(help="Benchmarks to run (default: all).")
+    ] = None,
     quick: Annotated[bool, typer.Option("--quick", help="Smaller sizes, for a smoke run.")] = False,
 ) -> None:
     """Run benchmarks; print one JSON document with each one's figures, ratios and targets."""

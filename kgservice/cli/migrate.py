@@ -79,8 +79,13 @@ def show_status(data_dir: DataDirOption = None) -> None:
     with _open(data_dir) as stores:
         state = stores.migrator().status()
     for applied in state.applied:
-        edited = "  EDITED since applied" if f"{applied.version:04d}_{applied.name}" in state.edited else ""
-        print(f"applied  {applied.version:04d}_{applied.name}  {applied.applied_at:%Y-%m-%d %H:%M:%S}{edited}")
+        edited = (
+            "  EDITED since applied"
+            if f"{applied.version:04d}_{applied.name}" in state.edited
+            else ""
+        )
+        when = f"{applied.applied_at:%Y-%m-%d %H:%M:%S}"
+        print(f"applied  {applied.version:04d}_{applied.name}  {when}{edited}")
     for pending in state.pending:
         print(f"pending  {pending.label}")
     print(f"schema version {state.current} of {state.latest}")
@@ -89,7 +94,9 @@ def show_status(data_dir: DataDirOption = None) -> None:
 @app.command("schema")
 @one_line_errors
 def write_schema(
-    check: Annotated[bool, typer.Option("--check", help="Fail if the files are out of date.")] = False,
+    check: Annotated[
+        bool, typer.Option("--check", help="Fail if the files are out of date.")
+    ] = False,
     output: Annotated[Path | None, typer.Option(help="Folder to write (default: schema/).")] = None,
 ) -> None:
     """Write schema/graph.cypher and schema/vectors.sql from a freshly migrated store."""

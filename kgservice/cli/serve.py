@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import signal
 from typing import Annotated
 
 import typer
@@ -21,8 +22,13 @@ def serve(
     """Serve GraphQL at /graphql and /healthz until SIGINT or SIGTERM."""
     settings = settings_from(data_dir, host=host, port=port)
     stores = open_stores(settings)  # fail fast, before binding, on a locked or outdated store
-    app = create_app(settings, stores=stores)
+    app = create_app(settings, stores=stores, close_stores=True)
+    # uvicorn shuts down gracefully on SIGINT/SIGTERM (closing the stores in the lifespan),
+    # then re-raises the signal; these handlers turn that into a normal exit with code 0.
+    signal.signal(signal.SIGTERM, lambda signum, frame: None)
     try:
         uvicorn.run(app, host=settings.host, port=settings.port, log_level="info")
+    except KeyboardInterrupt:
+        pass
     finally:
         stores.close()

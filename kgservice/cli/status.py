@@ -32,7 +32,9 @@ def _print_report(report: dict[str, Any]) -> None:
     console = Console()
     schema = report["schema"]
     state = "up to date" if schema["up_to_date"] else "OUTDATED: run kgservice migrate up"
-    console.print(f"kgservice {report['version']}, schema {schema['current']}/{schema['latest']} ({state})")
+    console.print(
+        f"kgservice {report['version']}, schema {schema['current']}/{schema['latest']} ({state})"
+    )
     graph, vectors = report["graph"], report["vectors"]
     console.print(f"graph   {graph['path']} ({graph['engine']}, {_size(graph['size_bytes'])})")
     console.print(f"vectors {vectors['path']} ({_size(vectors['size_bytes'])})")

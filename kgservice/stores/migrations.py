@@ -180,9 +180,10 @@ class Migrator:
     def status(self) -> MigrationStatus:
         """Compare what the stores recorded with the migrations on disk."""
         applied = self.applied()
-        vector_versions = [v for (v,) in self.vectors.query(
-            "SELECT version FROM schema_migrations ORDER BY version"
-        )]
+        vector_versions = [
+            v
+            for (v,) in self.vectors.query("SELECT version FROM schema_migrations ORDER BY version")
+        ]
         graph_versions = [m.version for m in applied]
         if vector_versions != graph_versions:
             raise MigrationError(
@@ -205,13 +206,16 @@ class Migrator:
         )
 
     # -- changing ------------------------------------------------------------------------
-    def up(self, *, to: int | None = None, steps: int | None = None, dry_run: bool = False) -> list[Migration]:
+    def up(
+        self, *, to: int | None = None, steps: int | None = None, dry_run: bool = False
+    ) -> list[Migration]:
         """Apply pending migrations up to version ``to`` (default: all) or ``steps`` of them."""
         status = self._checked_status()
         target = status.latest if to is None else to
         if not status.current <= target <= status.latest:
             raise MigrationError(
-                f"cannot migrate up to {target}: current is {status.current}, latest {status.latest}"
+                f"cannot migrate up to {target}: "
+                f"current is {status.current}, latest {status.latest}"
             )
         plan = [m for m in status.pending if m.version <= target][: steps if steps else None]
         if not dry_run:
@@ -219,7 +223,9 @@ class Migrator:
                 self._step(migration, "up")
         return plan
 
-    def down(self, *, to: int | None = None, steps: int | None = None, dry_run: bool = False) -> list[Migration]:
+    def down(
+        self, *, to: int | None = None, steps: int | None = None, dry_run: bool = False
+    ) -> list[Migration]:
         """Roll back to version ``to``, or ``steps`` migrations (default one)."""
         status = self._checked_status()
         if to is None:
@@ -273,8 +279,12 @@ class Migrator:
                 if direction == "up":
                     connection.execute(
                         "INSERT INTO schema_migrations VALUES (?, ?, ?, ?)",
-                        (migration.version, migration.name, migration.checksum,
-                         datetime.now(UTC).isoformat()),
+                        (
+                            migration.version,
+                            migration.name,
+                            migration.checksum,
+                            datetime.now(UTC).isoformat(),
+                        ),
                     )
                 else:
                     connection.execute(

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from kgservice.errors import SchemaOutdatedError, SettingsError
 from kgservice.settings import GRAPH_FILES, Settings
 from kgservice.stores.graph import GraphStore
-from kgservice.stores.migrations import Migrator, MigrationStatus
+from kgservice.stores.migrations import MigrationStatus, Migrator
 from kgservice.stores.vectors import VectorStore
 
 
@@ -93,7 +93,5 @@ def ensure_current_schema(stores: Stores) -> MigrationStatus:
             reason = f"migrations {', '.join(status.edited)} changed after being applied"
         else:
             reason = f"the schema is at version {status.current}, this build needs {status.latest}"
-        raise SchemaOutdatedError(
-            f"{reason}; run: kgservice migrate up --data-dir {data_dir}"
-        )
+        raise SchemaOutdatedError(f"{reason}; run: kgservice migrate up --data-dir {data_dir}")
     return status

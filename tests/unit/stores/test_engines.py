@@ -20,9 +20,20 @@ ENGINE_TESTS = ["test_graph.py", "test_migrations.py"]
 def test_store_tests_pass_on_ladybug() -> None:
     env = {**os.environ, "KGTEST_ENGINE": "ladybug"}
     done = subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
-         *(str(HERE / name) for name in ENGINE_TESTS)],
-        capture_output=True, text=True, env=env, timeout=600, check=False,
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-q",
+            "-p",
+            "no:cacheprovider",
+            *(str(HERE / name) for name in ENGINE_TESTS),
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=600,
+        check=False,
     )
     assert done.returncode == 0, done.stdout[-4000:] + done.stderr[-2000:]
     assert " passed" in done.stdout

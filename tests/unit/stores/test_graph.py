@@ -28,8 +28,14 @@ def create_entity(graph: GraphStore, name: str) -> str:
     node_id = new_id("Entity")
     graph.run(
         "bench/create_entity",
-        {"id": node_id, "namespace": "t", "created_at": NOW, "name": name,
-         "name_key": name, "kind": "concept"},
+        {
+            "id": node_id,
+            "namespace": "t",
+            "created_at": NOW,
+            "name": name,
+            "name_key": name,
+            "kind": "concept",
+        },
     )
     return node_id
 
@@ -50,13 +56,36 @@ def test_transaction_commits_and_rolls_back(engine_stores: Stores) -> None:
     graph = engine_stores.graph
     with graph.transaction() as tx:
         for name in ["a", "b"]:
-            tx.run("bench/create_entity", {"id": new_id("Entity"), "namespace": "t",
-                   "created_at": NOW, "name": name, "name_key": name, "kind": "concept"})
+            tx.run(
+                "bench/create_entity",
+                {
+                    "id": new_id("Entity"),
+                    "namespace": "t",
+                    "created_at": NOW,
+                    "name": name,
+                    "name_key": name,
+                    "kind": "concept",
+                },
+            )
     assert count_entities(graph) == 2
-    with pytest.raises(RuntimeError, match="boom"), graph.transaction() as tx:
-        tx.run("bench/create_entity", {"id": new_id("Entity"), "namespace": "t",
-               "created_at": NOW, "name": "c", "name_key": "c", "kind": "concept"})
-        raise RuntimeError("boom")
+
+    def failing_write() -> None:
+        with graph.transaction() as tx:
+            tx.run(
+                "bench/create_entity",
+                {
+                    "id": new_id("Entity"),
+                    "namespace": "t",
+                    "created_at": NOW,
+                    "name": "c",
+                    "name_key": "c",
+                    "kind": "concept",
+                },
+            )
+            raise RuntimeError("boom")
+
+    with pytest.raises(RuntimeError, match="boom"):
+        failing_write()
     assert count_entities(graph) == 2
 
 
@@ -79,15 +108,26 @@ def test_values_are_bound_literally(engine_stores: Stores) -> None:
     payload = "x'}) MATCH (n) DETACH DELETE n //"
     node_id = create_entity(graph, payload)
     assert count_entities(graph) == 1
-    assert graph.run("core/node_by_id", {"id": node_id}, label="Entity")[0]["node"]["name"] == payload
+    assert (
+        graph.run("core/node_by_id", {"id": node_id}, label="Entity")[0]["node"]["name"] == payload
+    )
 
 
 def test_engine_errors_become_query_errors(engine_stores: Stores) -> None:
     graph = engine_stores.graph
     node_id = create_entity(graph, "dup")
     with pytest.raises(QueryError, match="bench/create_entity failed"):
-        graph.run("bench/create_entity", {"id": node_id, "namespace": "t", "created_at": NOW,
-                  "name": "x", "name_key": "x", "kind": "concept"})
+        graph.run(
+            "bench/create_entity",
+            {
+                "id": node_id,
+                "namespace": "t",
+                "created_at": NOW,
+                "name": "x",
+                "name_key": "x",
+                "kind": "concept",
+            },
+        )
 
 
 def test_copy_from_arrow_takes_awkward_column_types(engine_stores: Stores) -> None:
@@ -111,10 +151,17 @@ def test_copy_from_arrow_takes_awkward_column_types(engine_stores: Stores) -> No
     )
     assert graph.copy_from_arrow("Entity", table) == count
     assert count_entities(graph) == count
-    reflections = pa.table({"id": [new_id("Reflection")], "namespace": ["t"],
-                            "created_at": pa.array([NOW], pa.timestamp("us")),
-                            "legacy_id": pa.nulls(1, pa.string()), "content": ["about n1"],
-                            "tags": pa.array([[]], pa.list_(pa.string())), "importance": [1.0]})
+    reflections = pa.table(
+        {
+            "id": [new_id("Reflection")],
+            "namespace": ["t"],
+            "created_at": pa.array([NOW], pa.timestamp("us")),
+            "legacy_id": pa.nulls(1, pa.string()),
+            "content": ["about n1"],
+            "tags": pa.array([[]], pa.list_(pa.string())),
+            "importance": [1.0],
+        }
+    )
     graph.copy_from_arrow("Reflection", reflections)
     edges = pa.table({"from": reflections.column("id"), "to": [ids[1]]})
     assert graph.copy_from_arrow("MENTIONS", edges, pair=("Reflection", "Entity")) == 1
@@ -132,8 +179,17 @@ def test_readers_do_not_wait_for_an_open_write_transaction(engine_stores: Stores
 
     def long_write() -> None:
         with graph.transaction() as tx:
-            tx.run("bench/create_entity", {"id": new_id("Entity"), "namespace": "t",
-                   "created_at": NOW, "name": "during", "name_key": "d", "kind": "concept"})
+            tx.run(
+                "bench/create_entity",
+                {
+                    "id": new_id("Entity"),
+                    "namespace": "t",
+                    "created_at": NOW,
+                    "name": "during",
+                    "name_key": "d",
+                    "kind": "concept",
+                },
+            )
             inside.set()
             release.wait(10)
 
@@ -158,8 +214,17 @@ def test_writers_are_serialised(engine_stores: Stores) -> None:
         try:
             for _ in range(20):
                 with graph.transaction() as tx:
-                    tx.run("bench/create_entity", {"id": new_id("Entity"), "namespace": "t",
-                           "created_at": NOW, "name": "w", "name_key": "w", "kind": "concept"})
+                    tx.run(
+                        "bench/create_entity",
+                        {
+                            "id": new_id("Entity"),
+                            "namespace": "t",
+                            "created_at": NOW,
+                            "name": "w",
+                            "name_key": "w",
+                            "kind": "concept",
+                        },
+                    )
         except BaseException as exc:
             errors.append(exc)
 
@@ -175,19 +240,27 @@ def test_writers_are_serialised(engine_stores: Stores) -> None:
 def test_query_timeout(engine_stores: Stores) -> None:
     graph = GraphStore(
         engine_stores.graph.path.with_name("timeout.db"),
-        engine=engine_stores.graph.engine_name, query_timeout_ms=50, buffer_pool_mb=64,
+        engine=engine_stores.graph.engine_name,
+        query_timeout_ms=50,
+        buffer_pool_mb=64,
         read_connections=1,
     ).open()
     try:
         graph.run("migrations/create_tracking_table")
         graph.copy_from_arrow(
             "SchemaMigration",
-            pa.table({"version": list(range(2000)), "name": ["x"] * 2000,
-                      "checksum": ["c"] * 2000,
-                      "applied_at": pa.array([NOW] * 2000, pa.timestamp("us"))}),
+            pa.table(
+                {
+                    "version": list(range(2000)),
+                    "name": ["x"] * 2000,
+                    "checksum": ["c"] * 2000,
+                    "applied_at": pa.array([NOW] * 2000, pa.timestamp("us")),
+                }
+            ),
         )
         add_query(
-            graph, "test/slow",
+            graph,
+            "test/slow",
             "MATCH (a:SchemaMigration), (b:SchemaMigration), (c:SchemaMigration) "
             "WHERE a.version + b.version + c.version = -1 RETURN count(*) AS n",
         )
@@ -211,7 +284,9 @@ def test_second_process_is_told_who_holds_the_store(engine_stores: Stores) -> No
         "    print(exc)\n"
         "    sys.exit(3)\n"
     )
-    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=60
+    )
     assert done.returncode == 3, done.stderr
     assert "another kgservice holds" in done.stdout
 
@@ -225,7 +300,9 @@ def test_closed_store_says_so(engine_stores: Stores) -> None:
     assert graph.run("core/ping") == [{"ok": 1}]
 
 
-def test_backup_and_restore(engine_stores: Stores, tmp_path_factory: pytest.TempPathFactory) -> None:
+def test_backup_and_restore(
+    engine_stores: Stores, tmp_path_factory: pytest.TempPathFactory
+) -> None:
     graph = engine_stores.graph
     create_entity(graph, "kept")
     image = tmp_path_factory.mktemp("backup") / "graph.img"
