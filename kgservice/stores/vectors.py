@@ -82,7 +82,9 @@ class VectorStore:
                 raise
             connection.execute("COMMIT")
 
-    def query(self, sql: str, params: tuple[Any, ...] | dict[str, Any] = ()) -> list[tuple[Any, ...]]:
+    def query(
+        self, sql: str, params: tuple[Any, ...] | dict[str, Any] = ()
+    ) -> list[tuple[Any, ...]]:
         """Run a read statement and return all rows."""
         with self._lock:
             return list(self.connection.execute(sql, params))
