@@ -13,15 +13,17 @@ CREATE TABLE node_text (
     kind TEXT NOT NULL,
     namespace TEXT NOT NULL DEFAULT '',
     text TEXT NOT NULL,
-    updated_at TEXT NOT NULL
+    updated_at TEXT NOT NULL,
+    has_vector INTEGER NOT NULL DEFAULT 0
 );
 
 CREATE VIRTUAL TABLE node_vectors USING vec0(
-    node_id TEXT PRIMARY KEY,
     namespace TEXT PARTITION KEY,
     kind TEXT,
     embedding float[384] distance_metric=cosine
 );
+
+CREATE INDEX node_text_has_vector ON node_text (has_vector);
 
 CREATE INDEX node_text_kind ON node_text (namespace, kind);
 

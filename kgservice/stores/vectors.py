@@ -1,32 +1,100 @@
 """The vector store: the only module that imports apsw and sqlite-vec.
 
-One SQLite file in WAL mode holds the vec0 table of node embeddings and the FTS5 index over
-the same texts. Python's own ``sqlite3`` here cannot load extensions, so apsw is used.
+One SQLite file in WAL mode holds the texts of text-bearing nodes (``node_text``), their FTS5
+index (``node_fts``, kept in sync by triggers) and their embeddings (``node_vectors``, a vec0
+table whose rowid is the node's ``node_text`` rowid, partitioned by namespace, with the kind as
+a metadata column). Python's own ``sqlite3`` here cannot load extensions, so apsw is used.
+
+Searches: :meth:`VectorStore.knn` (cosine distance), :meth:`VectorStore.text_search` (BM25) and
+:meth:`VectorStore.hybrid` (reciprocal rank fusion of both). Exact KNN in vec0 reads every
+vector, so from ``quantise_above`` vectors on, KNN runs on an in-memory
+:class:`~kgservice.stores.vector_quantised.BinaryIndex` (Hamming candidates, int8 rescoring),
+loaded on first use and kept in step with this store's writes. A commit by another connection
+(seen through ``PRAGMA data_version``), a raw :meth:`VectorStore.transaction` or a restore
+drops it, and the next search reloads it.
 """
 
 from __future__ import annotations
 
+import itertools
+import json
+import re
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import apsw
+import numpy as np
+import numpy.typing as npt
 import sqlite_vec
 
-from kgservice.errors import StoreError, StoreLockedError
+from kgservice.errors import StoreError, StoreLockedError, VectorValidationError
+from kgservice.stores.vector_quantised import (
+    MAX_K,
+    RRF_K,
+    BinaryIndex,
+    Block,
+    FloatArray,
+    Hits,
+    TextItem,
+    VectorItem,
+    check_items,
+    check_k,
+    check_kinds,
+    check_vectors,
+    fts_query,
+    reciprocal_rank_fusion,
+)
 
 BUSY_TIMEOUT_MS = 5_000
+DEFAULT_QUANTISE_ABOVE = 20_000  # vec0 exact KNN costs ~0.65 us per vector here
+DEFAULT_CANDIDATES_PER_RESULT = 40
+_MIN_CANDIDATES = 400
+_SCAN_BLOCK = 65_536
+_DIMENSION = re.compile(r"\bembedding\s+float\[(\d+)\]", re.IGNORECASE)
+
+__all__ = [
+    "MAX_K",
+    "RRF_K",
+    "Hits",
+    "TextItem",
+    "VectorItem",
+    "VectorStore",
+    "fts_query",
+    "reciprocal_rank_fusion",
+]
 
 
 class VectorStore:
     """A SQLite database with sqlite-vec loaded, one writer at a time."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(
+        self,
+        path: Path,
+        *,
+        quantise_above: int = DEFAULT_QUANTISE_ABOVE,
+        candidates_per_result: int = DEFAULT_CANDIDATES_PER_RESULT,
+    ) -> None:
+        """Configure the store; nothing is opened yet.
+
+        Args:
+            path: The SQLite file.
+            quantise_above: Vector count from which KNN uses the in-memory quantised index.
+            candidates_per_result: Hamming candidates rescored per requested result (at least
+                400 in all); more raises recall and costs time.
+        """
         self.path = path
+        self.quantise_above = quantise_above
+        self.candidates_per_result = candidates_per_result
         self._connection: apsw.Connection | None = None
         self._lock = threading.RLock()
+        self._dimension: int | None = None
+        self._vector_count: int | None = None
+        self._index: BinaryIndex | None = None
+        self._data_version = -1
 
     def open(self) -> VectorStore:
         """Open (or create) the database and load sqlite-vec."""
@@ -52,6 +120,7 @@ class VectorStore:
     def close(self) -> None:
         """Close the database; safe to call twice."""
         with self._lock:
+            self._invalidate()
             if self._connection is not None:
                 self._connection.close()
                 self._connection = None
@@ -71,7 +140,19 @@ class VectorStore:
 
     @contextmanager
     def transaction(self) -> Iterator[apsw.Connection]:
-        """Run a write transaction (``BEGIN IMMEDIATE``), rolled back on error."""
+        """Run a write transaction (``BEGIN IMMEDIATE``), rolled back on error.
+
+        The caller may change any table, so cached counts and the quantised index are dropped.
+        """
+        with self._lock:
+            try:
+                with self._write() as connection:
+                    yield connection
+            finally:
+                self._invalidate()
+
+    @contextmanager
+    def _write(self) -> Iterator[apsw.Connection]:
         with self._lock:
             connection = self.connection
             connection.execute("BEGIN IMMEDIATE")
@@ -124,9 +205,413 @@ class VectorStore:
     def restore_from(self, source: Path) -> None:
         """Replace the database contents with the copy at ``source``."""
         with self._lock:
+            self._invalidate()
             origin = apsw.Connection(str(source))
             try:
                 with self.connection.backup("main", origin, "main") as backup:
                     backup.step(-1)
             finally:
                 origin.close()
+            self._invalidate()
+
+    # -- model record ----------------------------------------------------------------------
+    @property
+    def dimension(self) -> int:
+        """Length of the stored vectors, read from the ``node_vectors`` definition."""
+        with self._lock:
+            if self._dimension is None:
+                rows = self.query("SELECT sql FROM sqlite_master WHERE name = 'node_vectors'")
+                match = _DIMENSION.search(rows[0][0]) if rows else None
+                if match is None:
+                    raise StoreError("the vector store has no node_vectors table; run migrations")
+                self._dimension = int(match.group(1))
+            return self._dimension
+
+    def model(self) -> tuple[str, int] | None:
+        """The ``(model name, dimension)`` recorded by :meth:`ensure_model`, if any."""
+        meta = dict(self.query("SELECT key, value FROM index_meta"))
+        if "model_name" not in meta:
+            return None
+        return str(meta["model_name"]), int(meta["dimension"])
+
+    def ensure_model(self, model_name: str, dimension: int) -> None:
+        """Record the embedding model on first use; refuse a different one later.
+
+        Raises:
+            VectorValidationError: If another model or dimension made the stored vectors, or
+                the dimension does not fit the ``node_vectors`` column.
+        """
+        if dimension != self.dimension:
+            raise VectorValidationError(
+                f"embedding model {model_name} makes {dimension}-dimensional vectors; "
+                f"this vector store holds {self.dimension}-dimensional ones"
+            )
+        with self._lock, self._write() as connection:
+            recorded = self.model()
+            if recorded is None:
+                connection.executemany(
+                    "INSERT INTO index_meta (key, value) VALUES (?, ?)",
+                    [("model_name", model_name), ("dimension", str(dimension))],
+                )
+            elif recorded != (model_name, dimension):
+                raise VectorValidationError(
+                    f"the vector store was built with {recorded[0]} ({recorded[1]} dimensions), "
+                    f"not {model_name} ({dimension}); rebuild the index to change models"
+                )
+
+    # -- writing ---------------------------------------------------------------------------
+    def upsert(self, items: Sequence[VectorItem]) -> None:
+        """Store texts and vectors in one transaction, replacing those of known nodes.
+
+        Everything is validated before anything is written; an empty batch does nothing.
+
+        Raises:
+            VectorValidationError: On an empty id or kind, a duplicated id, a vector of the
+                wrong dimension, a non-finite value or a zero vector.
+        """
+        if not items:
+            return
+        check_items(items)
+        matrix = check_vectors([item.embedding for item in items], self.dimension, "embedding")
+        with self._lock:
+            with self._write() as connection:
+                rowids, replaced = self._write_texts(connection, items, vectors=True)
+                self._delete_vectors(connection, replaced)
+                connection.executemany(
+                    "INSERT INTO node_vectors (rowid, namespace, kind, embedding) "
+                    "VALUES (?, ?, ?, ?)",
+                    [
+                        (int(r), item.namespace, item.kind, vector.tobytes())
+                        for r, item, vector in zip(rowids, items, matrix, strict=True)
+                    ],
+                )
+            if self._vector_count is not None:
+                self._vector_count += len(rowids) - len(replaced)
+            if self._index is not None:
+                self._index.upsert(
+                    rowids, matrix, [i.namespace for i in items], [i.kind for i in items]
+                )
+
+    def upsert_texts(self, items: Sequence[TextItem]) -> None:
+        """Store texts without vectors (validated first; an empty batch does nothing).
+
+        A node whose text, kind or namespace changed loses its vector, so that
+        :meth:`missing_vectors` offers it for re-embedding; an unchanged node is left alone.
+        """
+        if not items:
+            return
+        check_items(items)
+        with self._lock:
+            with self._write() as connection:
+                _, stale = self._write_texts(connection, items, vectors=False)
+                self._delete_vectors(connection, stale)
+            self._forget(stale)
+
+    def delete(self, node_ids: Sequence[str]) -> int:
+        """Remove the texts, FTS rows and vectors of ``node_ids``; returns how many existed."""
+        ids = list(dict.fromkeys(node_ids))
+        if not ids:
+            return 0
+        with self._lock:
+            with self._write() as connection:
+                rows = list(
+                    connection.execute(
+                        "SELECT rowid, has_vector FROM node_text WHERE node_id IN "
+                        "(SELECT value FROM json_each(?))",
+                        (json.dumps(ids),),
+                    )
+                )
+                with_vectors = np.array([r for r, has in rows if has], dtype=np.int64)
+                self._delete_vectors(connection, with_vectors)
+                connection.executemany(
+                    "DELETE FROM node_text WHERE rowid = ?", [(r,) for r, _ in rows]
+                )
+            self._forget(with_vectors)
+        return len(rows)
+
+    @staticmethod
+    def _write_texts(
+        connection: apsw.Connection, items: Sequence[TextItem], *, vectors: bool
+    ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+        """Insert or update ``node_text`` rows, marking whether each will have a vector.
+
+        Returns:
+            The rowids in item order, and the rowids whose existing vector must be deleted
+            (all that had one when ``vectors``; else those whose text, kind or namespace
+            changed).
+        """
+        known = {
+            node_id: (rowid, (kind, namespace, text), has)
+            for node_id, rowid, kind, namespace, text, has in connection.execute(
+                "SELECT node_id, rowid, kind, namespace, text, has_vector FROM node_text "
+                "WHERE node_id IN (SELECT value FROM json_each(?))",
+                (json.dumps([item.node_id for item in items]),),
+            )
+        }
+        now = datetime.now(UTC).isoformat()
+        (top,) = next(connection.execute("SELECT coalesce(max(rowid), 0) FROM node_text"))
+        rowids: list[int] = []
+        replaced: list[int] = []
+        inserts: list[tuple[Any, ...]] = []
+        updates: list[tuple[Any, ...]] = []
+        for item in items:
+            values = (item.kind, item.namespace, item.text)
+            if item.node_id not in known:
+                top += 1
+                rowids.append(top)
+                inserts.append((top, item.node_id, *values, now, int(vectors)))
+                continue
+            rowid, current, has_vector = known[item.node_id]
+            rowids.append(rowid)
+            if vectors or current != values:
+                updates.append((*values, now, int(vectors), rowid))
+                if has_vector:
+                    replaced.append(rowid)
+        connection.executemany(
+            "INSERT INTO node_text (rowid, node_id, kind, namespace, text, updated_at, "
+            "has_vector) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            inserts,
+        )
+        connection.executemany(
+            "UPDATE node_text SET kind = ?, namespace = ?, text = ?, updated_at = ?, "
+            "has_vector = ? WHERE rowid = ?",
+            updates,
+        )
+        return np.array(rowids, dtype=np.int64), np.array(replaced, dtype=np.int64)
+
+    @staticmethod
+    def _delete_vectors(connection: apsw.Connection, rowids: npt.NDArray[np.int64]) -> None:
+        connection.executemany(
+            "DELETE FROM node_vectors WHERE rowid = ?", [(int(r),) for r in rowids]
+        )
+
+    def _forget(self, rowids: npt.NDArray[np.int64]) -> None:
+        if self._vector_count is not None:
+            self._vector_count -= len(rowids)
+        if self._index is not None:
+            self._index.remove(rowids)
+
+    # -- reading ---------------------------------------------------------------------------
+    def vector_count(self) -> int:
+        """Number of stored vectors."""
+        with self._lock:
+            self._check_fresh()
+            if self._vector_count is None:
+                self._vector_count = int(
+                    self.query("SELECT count(*) FROM node_text WHERE has_vector = 1")[0][0]
+                )
+            return self._vector_count
+
+    def text_count(self) -> int:
+        """Number of stored texts (nodes known to the index, with or without a vector)."""
+        return int(self.query("SELECT count(*) FROM node_text")[0][0])
+
+    @property
+    def quantised_bytes(self) -> int:
+        """Memory held by the in-memory quantised index (0 while it is not loaded)."""
+        index = self._index
+        return index.nbytes if index is not None else 0
+
+    def missing_vectors(self, limit: int) -> list[str]:
+        """Up to ``limit`` ids of nodes whose text is stored but whose vector is not."""
+        rows = self.query(
+            "SELECT node_id FROM node_text WHERE has_vector = 0 ORDER BY rowid LIMIT ?",
+            (max(limit, 0),),
+        )
+        return [node_id for (node_id,) in rows]
+
+    def node_ids(self, batch_size: int = 10_000) -> Iterator[str]:
+        """Every stored node id, read in batches (no lock is held between batches)."""
+        last = -1
+        while True:
+            rows = self.query(
+                "SELECT rowid, node_id FROM node_text WHERE rowid > ? ORDER BY rowid LIMIT ?",
+                (last, batch_size),
+            )
+            yield from (node_id for _, node_id in rows)
+            if len(rows) < batch_size:
+                return
+            last = rows[-1][0]
+
+    # -- searching -------------------------------------------------------------------------
+    def knn(
+        self,
+        vector: FloatArray,
+        k: int,
+        kinds: Sequence[str] | None = None,
+        namespace: str | None = None,
+    ) -> Hits:
+        """The ``k`` nearest nodes by cosine distance (0 = same direction), nearest first.
+
+        Args:
+            vector: Query vector of the store's dimension.
+            k: Number of results, 1 to 1000.
+            kinds: Only nodes of these kinds.
+            namespace: Only nodes of this namespace.
+        """
+        check_k(k)
+        kinds = check_kinds(kinds)
+        query = check_vectors([vector], self.dimension, "query vector")[0]
+        with self._lock:
+            self._check_fresh()
+            if self.vector_count() >= self.quantise_above:
+                candidates = max(k * self.candidates_per_result, _MIN_CANDIDATES)
+                hits = self._quantised().search(
+                    query, k, candidates=candidates, namespace=namespace, kinds=kinds
+                )
+            else:
+                sql = "SELECT rowid, distance FROM node_vectors WHERE embedding MATCH ? AND k = ?"
+                params: list[Any] = [query.tobytes(), k]
+                if namespace is not None:
+                    sql += " AND namespace = ?"
+                    params.append(namespace)
+                if kinds is not None:
+                    sql += f" AND kind IN ({', '.join('?' * len(kinds))})"
+                    params.extend(kinds)
+                hits = [(int(r), float(d)) for r, d in self.connection.execute(sql, params)]
+            names = dict(
+                self.connection.execute(
+                    "SELECT rowid, node_id FROM node_text WHERE rowid IN "
+                    "(SELECT value FROM json_each(?))",
+                    (json.dumps([r for r, _ in hits]),),
+                )
+            )
+        return sorted(((names[r], d) for r, d in hits if r in names), key=lambda h: (h[1], h[0]))
+
+    def text_search(
+        self,
+        query: str,
+        k: int,
+        kinds: Sequence[str] | None = None,
+        namespace: str | None = None,
+        *,
+        match_all: bool = False,
+    ) -> Hits:
+        """The ``k`` best BM25 matches of the words of ``query`` (score: higher is better).
+
+        Words are quoted, so FTS5 syntax in ``query`` is matched as plain text; a query
+        without words returns nothing. By default any word may match (``match_all``: all).
+        """
+        check_k(k)
+        kinds = check_kinds(kinds)
+        expression = fts_query(query, match_all=match_all)
+        if expression is None:
+            return []
+        sql = (
+            "SELECT t.node_id, bm25(node_fts) AS score FROM node_fts "
+            "JOIN node_text t ON t.rowid = node_fts.rowid WHERE node_fts MATCH ?"
+        )
+        params: list[Any] = [expression]
+        if namespace is not None:
+            sql += " AND t.namespace = ?"
+            params.append(namespace)
+        if kinds is not None:
+            sql += f" AND t.kind IN ({', '.join('?' * len(kinds))})"
+            params.extend(kinds)
+        rows = self.query(sql + " ORDER BY score, t.node_id LIMIT ?", (*params, k))
+        return [(node_id, -float(score)) for node_id, score in rows]
+
+    def hybrid(
+        self,
+        text: str,
+        vector: FloatArray,
+        k: int,
+        kinds: Sequence[str] | None = None,
+        namespace: str | None = None,
+        *,
+        depth: int | None = None,
+    ) -> Hits:
+        """Fuse :meth:`knn` and :meth:`text_search` by reciprocal rank fusion (``RRF_K`` = 60).
+
+        Args:
+            text: Query text for BM25.
+            vector: Embedding of the query for KNN.
+            k: Number of results, 1 to 1000.
+            kinds: Only nodes of these kinds.
+            namespace: Only nodes of this namespace.
+            depth: Hits taken from each list before fusing (default ``max(k, 50)``).
+
+        Returns:
+            ``(node_id, fused score)``, best first.
+        """
+        check_k(k)
+        depth = min(max(depth or 50, k), MAX_K)
+        by_vector = self.knn(vector, depth, kinds, namespace)
+        by_text = self.text_search(text, depth, kinds, namespace)
+        fused = reciprocal_rank_fusion([n for n, _ in by_vector], [n for n, _ in by_text])
+        return fused[:k]
+
+    # -- internals -------------------------------------------------------------------------
+    def warm(self) -> bool:
+        """Load the quantised index now if KNN would use it; returns whether it is loaded."""
+        with self._lock:
+            self._check_fresh()
+            if self.vector_count() >= self.quantise_above:
+                self._quantised()
+            return self._index is not None
+
+    def _quantised(self) -> BinaryIndex:
+        """The in-memory quantised index, loaded from the store on first use.
+
+        Vectors are read straight from vec0's chunk tables (about 4x faster than scanning the
+        virtual table); if their layout is not the expected one or the count disagrees, the
+        virtual table is scanned instead. Kinds and namespaces come from ``node_text``.
+        """
+        if self._index is not None:
+            return self._index
+        expected = self.vector_count()
+        rows = self.query(
+            "SELECT rowid, namespace, kind FROM node_text WHERE has_vector = 1 ORDER BY rowid"
+        )
+        label_rowids = np.array([r[0] for r in rows], dtype=np.int64)
+        namespaces, kinds = [r[1] for r in rows], [r[2] for r in rows]
+        index: BinaryIndex | None = None
+        for blocks in (self._chunk_blocks, self._scan_blocks):
+            try:
+                index = BinaryIndex.from_blocks(
+                    self.dimension, blocks(), label_rowids, namespaces, kinds
+                )
+            except (apsw.Error, ValueError):
+                continue
+            if len(index) == expected:
+                break
+        if index is None:
+            raise StoreError("cannot read the vectors of node_vectors")
+        self._index = index
+        return index
+
+    def _chunk_blocks(self) -> Iterator[Block]:
+        """``(rowids, vectors)`` per vec0 chunk, read from its shadow tables (sqlite-vec 0.1)."""
+        dimension = self.dimension
+        for rowids, validity, vectors in self.connection.execute(
+            "SELECT c.rowids, c.validity, v.vectors FROM node_vectors_chunks AS c "
+            "JOIN node_vectors_vector_chunks00 AS v ON v.rowid = c.chunk_id"
+        ):
+            ids = np.frombuffer(rowids, dtype=np.int64)
+            valid = np.unpackbits(np.frombuffer(validity, dtype=np.uint8), bitorder="little")[
+                : len(ids)
+            ].astype(bool)
+            matrix = np.frombuffer(vectors, dtype=np.float32).reshape(len(ids), dimension)
+            yield (ids, matrix) if valid.all() else (ids[valid], matrix[valid])
+
+    def _scan_blocks(self) -> Iterator[Block]:
+        """``(rowids, vectors)`` blocks from a scan of the vec0 table itself."""
+        cursor = self.connection.execute("SELECT rowid, embedding FROM node_vectors")
+        while rows := list(itertools.islice(cursor, _SCAN_BLOCK)):
+            matrix = np.frombuffer(b"".join(row[1] for row in rows), dtype=np.float32)
+            yield (
+                np.array([row[0] for row in rows], dtype=np.int64),
+                matrix.reshape(len(rows), self.dimension),
+            )
+
+    def _check_fresh(self) -> None:
+        """Drop cached state if another connection committed since we last looked."""
+        (version,) = next(self.connection.execute("PRAGMA data_version"))
+        if version != self._data_version:
+            self._invalidate()
+            self._data_version = int(version)
+
+    def _invalidate(self) -> None:
+        self._vector_count = None
+        self._index = None
+        self._dimension = None

@@ -4,4 +4,6 @@ DROP TRIGGER node_text_ai;
 DROP TABLE node_fts;
 DROP TABLE node_vectors;
 DROP TABLE index_meta;
+DROP INDEX node_text_has_vector;
+DROP INDEX node_text_kind;
 DROP TABLE node_text;

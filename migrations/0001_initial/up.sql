@@ -1,17 +1,20 @@
 -- Texts of text-bearing nodes; the graph is the source of truth, this is an index of it.
+-- has_vector is 1 when node_vectors holds the node's embedding (0: waiting for a backfill).
 CREATE TABLE node_text (
     rowid INTEGER PRIMARY KEY,
     node_id TEXT NOT NULL UNIQUE,
     kind TEXT NOT NULL,
     namespace TEXT NOT NULL DEFAULT '',
     text TEXT NOT NULL,
-    updated_at TEXT NOT NULL
+    updated_at TEXT NOT NULL,
+    has_vector INTEGER NOT NULL DEFAULT 0
 );
 CREATE INDEX node_text_kind ON node_text (namespace, kind);
+CREATE INDEX node_text_has_vector ON node_text (has_vector);
 
--- One embedding per node, cosine distance, filterable by namespace and kind.
+-- One embedding per node, cosine distance, filterable by namespace and kind. The vec0 rowid
+-- is the node's node_text rowid (a vector never exists without its text row).
 CREATE VIRTUAL TABLE node_vectors USING vec0(
-    node_id TEXT PRIMARY KEY,
     namespace TEXT PARTITION KEY,
     kind TEXT,
     embedding float[384] distance_metric=cosine
