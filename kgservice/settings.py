@@ -39,6 +39,12 @@ class Settings(BaseSettings):
     buffer_pool_mb: int = Field(default=1024, ge=64)
     read_connections: int = Field(default=4, ge=1, le=64)
     backups_kept: int = Field(default=5, ge=1)
+    cache_dir: Path | None = None
+    backfill_on_start: bool = True
+    vector_quantise_above: int = Field(default=20_000, ge=0)
+    access_log: bool = False
+    conversation_min_chars: int = Field(default=50, ge=0)
+    conversation_max_chars: int = Field(default=50_000, ge=1)
     embed_model_dir: Path | None = None
     embed_precision: Literal["fp32", "int8"] = "fp32"
     embed_threads: int | None = Field(default=None, ge=1)
@@ -64,9 +70,9 @@ class Settings(BaseSettings):
         return self.data_dir / "backups"
 
     @property
-    def cache_dir(self) -> Path:
-        """Folder of derived artefacts such as built ONNX models."""
-        return self.data_dir / "cache"
+    def derived_dir(self) -> Path:
+        """Folder of derived artefacts such as built ONNX models (``KG_CACHE_DIR``)."""
+        return self.cache_dir or self.data_dir / "cache"
 
 
 def load_settings(**overrides: Any) -> Settings:

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from kgservice.settings import Settings, load_settings
+from kgservice.stores.embedder import Embedder
 from kgservice.stores.opening import Stores, open_stores
 
 #: The graph engine under test. kuzu and ladybug cannot share a process (their bindings
@@ -47,3 +48,11 @@ def stores(settings: Settings) -> Iterator[Stores]:
 def engine_stores(stores: Stores) -> Stores:
     """Migrated stores on the engine under test (see TEST_ENGINE)."""
     return stores
+
+
+@pytest.fixture(scope="session")
+def embedder(tmp_path_factory: pytest.TempPathFactory) -> Embedder:
+    """One real fp32 MiniLM embedder for the whole run (its ONNX graph is built once)."""
+    model = Embedder(tmp_path_factory.mktemp("model-cache"))
+    model.load()
+    return model

@@ -1,20 +1,44 @@
-"""The strawberry schema: the root Query and the extensions every request goes through."""
+"""The strawberry schema: root types composed from each domain, and request extensions."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 import strawberry
 from graphql import GraphQLError
-from strawberry.extensions import MaskErrors
 
 from kgservice import __version__
 from kgservice.api.context import KgInfo
+from kgservice.api.limits import extension_factories
+from kgservice.api.memory import Conversation, MemoryMutation, MemoryQuery, Reflection
+from kgservice.api.search import SearchQuery
+from kgservice.api.sessions.fields import SessionMutation, SessionQuery
+from kgservice.api.sessions.types import Message, Project, Session, Thread
 from kgservice.api.types import GraphNode, Health, Node, StoreHealth, Version
-from kgservice.errors import KgError
 from kgservice.services import nodes, status
+from kgservice.services.nodes import NodeRecord
+from kgservice.services.records import MessageRecord, ProjectRecord, SessionRecord, ThreadRecord
+
+#: How node(id) turns a stored node into its GraphQL type; other tables use GraphNode.
+NODE_TYPES: dict[str, Callable[[dict[str, Any]], Node]] = {
+    "Project": lambda n: Project.from_record(ProjectRecord.from_node(n)),
+    "Session": lambda n: Session.from_record(SessionRecord.from_node(n)),
+    "Thread": lambda n: Thread.from_record(ThreadRecord.from_node(n)),
+    "Message": lambda n: Message.from_record(MessageRecord.from_node(n)),
+    "Conversation": Conversation.from_node,
+    "Reflection": Reflection.from_node,
+}
+
+
+def node_object(record: NodeRecord) -> Node:
+    """The GraphQL object for a stored node."""
+    convert = NODE_TYPES.get(record.label)
+    return convert(record.properties) if convert else GraphNode.from_record(record)
 
 
 @strawberry.type
-class Query:
+class CoreQuery:
     @strawberry.field(description="A node by its ULID, or by a legacy id kept from an import.")
     async def node(
         self, info: KgInfo, id: strawberry.ID | None = None, legacy_id: str | None = None
@@ -26,7 +50,15 @@ class Query:
             record = await info.context.run(nodes.find_node, graph, str(id))
         else:
             record = await info.context.run(nodes.find_node_by_legacy_id, graph, str(legacy_id))
-        return GraphNode.from_record(record) if record else None
+        return node_object(record) if record else None
+
+    @strawberry.field(description="Nodes by ULID, in the order asked (null where missing).")
+    async def nodes(self, info: KgInfo, ids: list[strawberry.ID]) -> list[Node | None]:
+        if len(ids) > 100:
+            raise GraphQLError("nodes takes at most 100 ids")
+        graph = info.context.stores.graph
+        records = [await info.context.run(nodes.find_node, graph, str(i)) for i in ids]
+        return [node_object(r) if r else None for r in records]
 
     @strawberry.field(description="Whether both stores answer.")
     async def health(self, info: KgInfo) -> Health:
@@ -35,24 +67,28 @@ class Query:
         return Health(ok=all(p.ok for p in parts.values()), **parts)
 
     @strawberry.field(description="Service version, schema version and graph engine.")
-    async def version(self, info: KgInfo) -> Version:
+    def version(self, info: KgInfo) -> Version:
         stores = info.context.stores
-        migration = await info.context.run(lambda: stores.migrator().status())
         return Version(
-            service=__version__, schema=migration.current, graph_engine=stores.graph.engine_name
+            service=__version__, schema=stores.schema_version, graph_engine=stores.graph.engine_name
         )
 
 
-def _should_mask(error: GraphQLError) -> bool:
-    """Mask unexpected errors; show GraphQL errors and kgservice's own user-facing ones."""
-    original = error.original_error
-    return original is not None and not isinstance(original, (KgError, GraphQLError))
+@strawberry.type
+class Query(CoreQuery, SessionQuery, MemoryQuery, SearchQuery):
+    """Every read field."""
+
+
+@strawberry.type
+class Mutation(SessionMutation, MemoryMutation):
+    """Every write field; each returns a payload or a typed error."""
 
 
 def build_schema() -> strawberry.Schema:
     """Return the executable schema."""
     return strawberry.Schema(
         query=Query,
-        types=[GraphNode],
-        extensions=[lambda: MaskErrors(should_mask_error=_should_mask)],
+        mutation=Mutation,
+        types=[GraphNode, Project, Session, Thread, Message, Conversation, Reflection],
+        extensions=extension_factories(),
     )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from kgservice.cli import bench, migrate, serve, status
+from kgservice.cli import backfill, bench, embed, graphql_schema, migrate, serve, status
 
 app = typer.Typer(
     name="kgservice",
@@ -16,6 +16,9 @@ app = typer.Typer(
 app.command("serve")(serve.serve)
 app.command("status")(status.status)
 app.command("bench")(bench.bench)
+app.command("embed")(embed.embed)
+app.command("backfill")(backfill.backfill)
+app.command("graphql-schema")(graphql_schema.graphql_schema)
 app.add_typer(migrate.app, name="migrate")
 
 

@@ -27,7 +27,13 @@ def serve(
     # then re-raises the signal; these handlers turn that into a normal exit with code 0.
     signal.signal(signal.SIGTERM, lambda signum, frame: None)
     try:
-        uvicorn.run(app, host=settings.host, port=settings.port, log_level="info")
+        uvicorn.run(
+            app,
+            host=settings.host,
+            port=settings.port,
+            log_level="info",
+            access_log=settings.access_log,
+        )
     except KeyboardInterrupt:
         pass
     finally:

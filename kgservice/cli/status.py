@@ -46,6 +46,15 @@ def _print_report(report: dict[str, Any]) -> None:
     for name, count in vectors["tables"].items():
         table.add_row(name, "vector store", str(count))
     console.print(table)
+    if not schema["up_to_date"]:
+        return
+    coverage = ", ".join(
+        f"{kind} {vectors['coverage'][kind]:.1%} ({vectors['missing_vectors'][kind]} missing)"
+        for kind in vectors["coverage"]
+    )
+    console.print(f"vector coverage: {coverage}; orphan vectors: {vectors['orphans']}")
+    if any(vectors["missing_vectors"].values()) or vectors["orphans"]:
+        console.print("run `kgservice backfill` to embed missing nodes and drop orphans")
 
 
 def _size(count: int) -> str:

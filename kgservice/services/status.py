@@ -6,6 +6,7 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from kgservice import __version__
+from kgservice.services.consistency import find_gaps
 from kgservice.stores.opening import Stores
 from kgservice.stores.schema_dump import TRACKING_TABLES
 
@@ -54,6 +55,8 @@ def collect_status(stores: Stores) -> dict[str, Any]:
         for name in stores.vectors.table_names()
         if name not in TRACKING_TABLES
     }
+    current = migration.up_to_date  # coverage needs the current schema's tables
+    gaps = find_gaps(stores.graph, stores.vectors) if current else None
     return {
         "version": __version__,
         "schema": {
@@ -74,9 +77,19 @@ def collect_status(stores: Stores) -> dict[str, Any]:
             "path": str(stores.vectors.path),
             "size_bytes": stores.vectors.size_bytes(),
             "tables": vector_tables,
+            "model": _model(stores) if current else None,
+            "text_nodes": gaps.graph_counts if gaps else {},
+            "missing_vectors": {k: len(v) for k, v in gaps.missing.items()} if gaps else {},
+            "coverage": {k: round(v, 4) for k, v in gaps.coverage.items()} if gaps else {},
+            "orphans": len(gaps.orphans) if gaps else 0,
         },
         "health": {name: asdict(health) for name, health in check_health(stores).items()},
     }
+
+
+def _model(stores: Stores) -> dict[str, Any] | None:
+    recorded = stores.vectors.model()
+    return None if recorded is None else {"name": recorded[0], "dimension": recorded[1]}
 
 
 def _graph_size(stores: Stores) -> int:

@@ -14,6 +14,7 @@ import os
 import queue
 import shutil
 import threading
+from collections import OrderedDict
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
@@ -24,10 +25,12 @@ import pyarrow as pa
 
 from kgservice.errors import QueryError, QueryTimeoutError, StoreError, StoreLockedError
 from kgservice.stores.query_catalog import NamedQuery, QueryCatalog
+from kgservice.stores.where import CompiledFilter
 
 Row = dict[str, Any]
 ENGINES = ("kuzu", "ladybug")
 OPTIONAL_EXTENSIONS = ("algo", "fts", "vector", "json")
+PREPARED_CACHE_SIZE = 512  # per connection; filtered queries add one entry per filter shape
 
 
 def load_engine(name: str) -> ModuleType:
@@ -48,18 +51,22 @@ class _Session:
         self._engine = engine
         self.connection = engine.Connection(database)
         self.connection.set_query_timeout(timeout_ms)
-        self._prepared: dict[str, Any] = {}
+        self._prepared: OrderedDict[str, Any] = OrderedDict()
 
     def run(self, query: NamedQuery, params: Mapping[str, Any]) -> list[Row]:
         query.check_parameters(params)
         statement = self._prepared.get(query.name)
-        if statement is None:
+        if statement is not None:
+            self._prepared.move_to_end(query.name)
+        else:
             statement = self._engine.prepared_statement.PreparedStatement(
                 self.connection, query.text
             )
             if not statement.is_success():
                 raise QueryError(f"query {query.name} is invalid: {statement.get_error_message()}")
             self._prepared[query.name] = statement
+            if len(self._prepared) > PREPARED_CACHE_SIZE:
+                self._prepared.popitem(last=False)
         return self._collect(query.name, statement, dict(params))
 
     def execute(self, label: str, text: str, params: Mapping[str, Any] | None = None) -> list[Row]:
@@ -243,9 +250,19 @@ class GraphStore:
         return frozenset(loaded)
 
     # -- queries -------------------------------------------------------------------------
-    def resolve(self, name: str, label: str | None = None) -> NamedQuery:
-        """Return the named query, its ``__LABEL__`` slot filled from the table allowlist."""
+    def resolve(
+        self, name: str, label: str | None = None, where: CompiledFilter | None = None
+    ) -> NamedQuery:
+        """Return the named query with its ``__LABEL__`` and ``__WHERE__`` slots filled.
+
+        The label must name an existing table; the filter must come from ``compile_where``.
+        """
         query = self.catalog[name]
+        if query.filterable:
+            where = where or CompiledFilter()
+            query = query.with_filter(where.expression, frozenset(where.params))
+        elif where is not None:
+            raise QueryError(f"query {name} takes no filter")
         if label is None:
             if query.labelled:
                 raise QueryError(f"query {name} needs a table label")
@@ -253,13 +270,21 @@ class GraphStore:
         return query.for_label(label, self.table_names())
 
     def run(
-        self, name: str, params: Mapping[str, Any] | None = None, *, label: str | None = None
+        self,
+        name: str,
+        params: Mapping[str, Any] | None = None,
+        *,
+        label: str | None = None,
+        where: CompiledFilter | None = None,
     ) -> list[Row]:
         """Run the named query ``name``: writes on the writer, reads on a pooled reader.
 
-        ``label`` fills the query's ``__LABEL__`` slot; it must name an existing table.
+        ``label`` fills the query's ``__LABEL__`` slot (it must name an existing table) and
+        ``where`` its ``__WHERE__`` slot; the filter's parameters are bound with ``params``.
         """
-        query = self.resolve(name, label)
+        query = self.resolve(name, label, where)
+        if where is not None:
+            params = {**(params or {}), **where.params}
         if query.writes:
             with self._write_lock:
                 return self._require_writer().run(query, params or {})

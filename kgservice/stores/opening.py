@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from kgservice.errors import SchemaOutdatedError, SettingsError
 from kgservice.settings import GRAPH_FILES, Settings
+from kgservice.stores.embedder import Embedder
 from kgservice.stores.graph import GraphStore
 from kgservice.stores.migrations import MigrationStatus, Migrator
 from kgservice.stores.vectors import VectorStore
@@ -18,6 +19,7 @@ class Stores:
     settings: Settings
     graph: GraphStore
     vectors: VectorStore
+    schema_version: int = 0
 
     def migrator(self) -> Migrator:
         """A migrator over these stores, backing up into the data directory."""
@@ -55,7 +57,9 @@ def open_stores(settings: Settings, *, check_schema: bool = True) -> Stores:
         read_connections=settings.read_connections,
     ).open()
     try:
-        vectors = VectorStore(settings.vectors_path).open()
+        vectors = VectorStore(
+            settings.vectors_path, quantise_above=settings.vector_quantise_above
+        ).open()
     except BaseException:
         graph.close()
         raise
@@ -67,6 +71,18 @@ def open_stores(settings: Settings, *, check_schema: bool = True) -> Stores:
             stores.close()
             raise
     return stores
+
+
+def load_embedder(settings: Settings) -> Embedder:
+    """Create the configured embedder and load its model now (raises EmbedderError why not)."""
+    embedder = Embedder(
+        settings.derived_dir,
+        precision=settings.embed_precision,
+        threads=settings.embed_threads,
+        model_dir=settings.embed_model_dir,
+    )
+    embedder.load()
+    return embedder
 
 
 def _refuse_other_engine(settings: Settings) -> None:
@@ -86,7 +102,7 @@ def ensure_current_schema(stores: Stores) -> MigrationStatus:
     status = migrator.status()
     if status.current == 0 and not status.applied:
         migrator.up()
-        return migrator.status()
+        status = migrator.status()
     if not status.up_to_date:
         data_dir = stores.settings.data_dir
         if status.edited:
@@ -94,4 +110,5 @@ def ensure_current_schema(stores: Stores) -> MigrationStatus:
         else:
             reason = f"the schema is at version {status.current}, this build needs {status.latest}"
         raise SchemaOutdatedError(f"{reason}; run: kgservice migrate up --data-dir {data_dir}")
+    stores.schema_version = status.current
     return status

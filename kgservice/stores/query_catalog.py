@@ -19,6 +19,7 @@ from kgservice.resources import resource_dir
 _STRING_OR_COMMENT = re.compile(r"'(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\"|//[^\n]*|/\*.*?\*/", re.S)
 _PARAMETER = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
 LABEL_SLOT = "__LABEL__"
+WHERE_SLOT = "__WHERE__"
 _LABEL = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
 _WRITE_CLAUSE = re.compile(r"\b(CREATE|MERGE|SET|DELETE|DETACH|REMOVE|COPY|DROP|ALTER)\b", re.I)
 
@@ -31,6 +32,26 @@ class NamedQuery:
     text: str
     parameters: frozenset[str]
     writes: bool
+
+    @property
+    def filterable(self) -> bool:
+        """Whether the text has a ``__WHERE__`` slot for a compiled filter."""
+        return WHERE_SLOT in self.text
+
+    def with_filter(self, expression: str, params: frozenset[str]) -> NamedQuery:
+        """Return this query with its filter slot filled by a compiled expression.
+
+        The expression must come from :func:`kgservice.stores.where.compile_where`, which
+        takes property names from an allowlist and binds every value as a parameter.
+        """
+        if not self.filterable:
+            raise QueryError(f"query {self.name} takes no filter")
+        return NamedQuery(
+            name=f"{self.name}{{{expression}}}",
+            text=self.text.replace(WHERE_SLOT, expression),
+            parameters=self.parameters | params,
+            writes=self.writes,
+        )
 
     @property
     def labelled(self) -> bool:

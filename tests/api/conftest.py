@@ -10,6 +10,7 @@ from starlette.testclient import TestClient
 
 from kgservice.api.app import create_app
 from kgservice.settings import Settings
+from kgservice.stores.embedder import Embedder
 
 
 class GraphQLClient:
@@ -26,8 +27,8 @@ class GraphQLClient:
 
 
 @pytest.fixture
-def http(settings: Settings) -> Iterator[TestClient]:
-    with TestClient(create_app(settings)) as client:
+def http(settings: Settings, embedder: Embedder) -> Iterator[TestClient]:
+    with TestClient(create_app(settings, embedder=embedder)) as client:
         yield client
 
 

@@ -28,18 +28,29 @@ query($id: ID, $legacyId: String) {
   node(id: $id, legacyId: $legacyId) {
     id
     ... on GraphNode { label properties }
+    ... on Project { name createdAt }
   }
 }
 """
 
 
-def test_node_by_id(http: TestClient, gql: GraphQLClient) -> None:
+def test_node_by_id_gives_the_typed_object(http: TestClient, gql: GraphQLClient) -> None:
     project = create_project(http)
-    body = gql(NODE, id=project)
-    node = body["data"]["node"]
-    assert node["id"] == project
-    assert node["label"] == "Project"
-    assert node["properties"]["name"] == "demo"
+    node = gql(NODE, id=project)["data"]["node"]
+    assert node == {"id": project, "name": "demo", "createdAt": "2026-01-02T03:04:05"}
+
+
+def test_node_of_a_table_without_a_type_is_generic(http: TestClient, gql: GraphQLClient) -> None:
+    stores = http.app.state.stores  # type: ignore[attr-defined]
+    skill = new_id("Skill")
+    with stores.graph.transaction() as tx:
+        tx.execute_trusted(
+            f"CREATE (:Skill {{id: '{skill}', name: 'refactor', "
+            "created_at: timestamp('2026-01-02T03:04:05')})"
+        )
+    node = gql(NODE, id=skill)["data"]["node"]
+    assert node["label"] == "Skill"
+    assert node["properties"]["name"] == "refactor"
     assert node["properties"]["created_at"] == "2026-01-02T03:04:05"
     assert "external_id" not in node["properties"]  # only the table's own columns
 

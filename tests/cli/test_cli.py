@@ -105,3 +105,13 @@ def test_bench_runs_quick() -> None:
     result = json.loads(out)["neighborhood"]
     assert result["figures"]["2hop"]["samples"] == 50
     assert result["figures"]["mean_2hop_neighbours"] > result["figures"]["mean_1hop_neighbours"]
+
+
+def test_status_of_an_empty_data_dir_says_to_migrate(data_dir: Path) -> None:
+    code, out, _ = invoke("status", "--json", "--data-dir", str(data_dir))
+    assert code == 0
+    report = json.loads(out)
+    assert report["schema"] == {"current": 0, "latest": 2, "up_to_date": False, "edited": []}
+    assert report["vectors"]["coverage"] == {}
+    code, out, _ = invoke("status", "--data-dir", str(data_dir))
+    assert "OUTDATED: run kgservice migrate up" in out

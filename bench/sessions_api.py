@@ -1,0 +1,222 @@
+"""The daily write path and the GraphQL server: messages, pages, chains, requests per second.
+
+Run: ``uv run kgservice bench sessions_api``. Service-level figures call the domain services
+directly; HTTP figures go through uvicorn (one worker) on loopback, loaded by ``wrk`` when it
+is installed (``apt-get install wrk``), else by a Python keep-alive client (which then shares
+the two cores with the server, so it understates the server).
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from bench.common import latencies_ms, target
+from kgservice.services.registry import Services
+from kgservice.services.sessions import NewMessage
+from kgservice.settings import load_settings
+from kgservice.stores.opening import load_embedder, open_stores
+
+WORDS = [
+    *("graph", "vector", "index", "session", "thread", "message", "agent", "embedding"),
+    *("query", "schema", "migration", "backup", "cursor", "page", "writer", "reader"),
+    *("kuzu", "sqlite", "search", "hybrid", "fusion", "token", "model"),
+]
+
+
+def sentence(rng: random.Random) -> str:
+    """About 20 word pieces of plausible agent chatter."""
+    return " ".join(rng.choice(WORDS) for _ in range(rng.randint(10, 18))) + "."
+
+
+def _service_figures(services: Services, rng: random.Random, quick: bool) -> dict[str, Any]:
+    sessions = services.sessions
+    project = sessions.create_project("bench")
+    session = sessions.create_session(project.id, "bench-session")
+    thread = sessions.create_thread(session.id, "bench")
+    samples = 50 if quick else 300
+    for _ in range(5):
+        sessions.add_messages(thread.id, [NewMessage("user", sentence(rng))])
+
+    def add_one() -> None:
+        sessions.add_messages(thread.id, [NewMessage("user", sentence(rng))])
+
+    one = latencies_ms([add_one for _ in range(samples)])
+    batches = 4 if quick else 10
+    texts = [[NewMessage("assistant", sentence(rng)) for _ in range(50)] for _ in range(batches)]
+    start = time.perf_counter()
+    for batch in texts:
+        sessions.add_messages(thread.id, batch)
+    batch_rate = batches * 50 / (time.perf_counter() - start)
+
+    reads = services.reads
+    page = latencies_ms(
+        [
+            partial(reads.message_page, thread.id, rng.randrange(0, 250), None, 51, False)
+            for _ in range(samples)
+        ]
+    )
+    chain_project = sessions.create_project("chain")
+    links = 200 if quick else 1000
+    for i in range(links + 1):
+        services.chain.record_transition(chain_project.id, f"chain-{i}", "COMPACT")
+    walk = latencies_ms([lambda: services.chain.chain(chain_project.id) for _ in range(20)])
+    assert len(services.chain.chain(chain_project.id)) == links
+    return {
+        "add_message": one,
+        "add_messages_per_s": round(batch_rate),
+        "page_of_50_messages": page,
+        "chain_walk": {**walk, "links": links},
+        "thread_id": thread.id,
+    }
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def _wrk(url: str, body: dict[str, Any], seconds: int) -> float:
+    script = Path(tempfile.mkdtemp()) / "post.lua"
+    payload = json.dumps(body).replace("\\", "\\\\").replace('"', '\\"')
+    script.write_text(
+        'wrk.method = "POST"\nwrk.headers["Content-Type"] = "application/json"\n'
+        f'wrk.body = "{payload}"\n'
+    )
+    command = [
+        "wrk",
+        "-t1",
+        "-c16",
+        f"-d{seconds}s",
+        "-s",
+        str(script),
+        url,
+    ]
+    done = subprocess.run(  # noqa: S603 (fixed arguments, our own temp script)
+        command, capture_output=True, text=True, check=True, timeout=seconds + 30
+    )
+    for line in done.stdout.splitlines():
+        if line.startswith("Requests/sec:"):
+            return float(line.split()[1])
+    raise RuntimeError(f"wrk printed no rate: {done.stdout}")
+
+
+def _python_load(url: str, body: dict[str, Any], seconds: int) -> float:
+    count = 0
+    stop = time.monotonic() + seconds
+
+    def worker() -> None:
+        nonlocal count
+        with httpx.Client(timeout=10) as client:
+            while time.monotonic() < stop:
+                client.post(url, json=body).raise_for_status()
+                count += 1
+
+    threads = [threading.Thread(target=worker) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return count / seconds
+
+
+def _http_figures(data_dir: Path, thread_id: str, quick: bool) -> dict[str, Any]:
+    port = _free_port()
+    url = f"http://127.0.0.1:{port}/graphql"
+    log = data_dir.parent / "server.log"
+    with log.open("w") as sink:
+        server = subprocess.Popen(  # noqa: S603 (this interpreter, fixed arguments)
+            [
+                sys.executable,
+                "-m",
+                "kgservice",
+                "serve",
+                "--data-dir",
+                str(data_dir),
+                "--port",
+                str(port),
+            ],
+            stdout=sink,
+            stderr=subprocess.STDOUT,
+        )
+    try:
+        for _ in range(300):
+            try:
+                if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                time.sleep(0.1)
+        trivial = {"query": "{ version { service } }"}
+        page = {
+            "query": "query($t: ID!) { thread(id: $t) { messages(first: 100) "
+            "{ edges { node { idx role content } } } } }",
+            "variables": {"t": thread_id},
+        }
+        with httpx.Client() as client:
+            assert (
+                len(client.post(url, json=page).json()["data"]["thread"]["messages"]["edges"])
+                == 100
+            )
+        seconds = 3 if quick else 10
+        load = _wrk if shutil.which("wrk") else _python_load
+        return {
+            "client": "wrk -t1 -c16" if shutil.which("wrk") else "python threads (8)",
+            "trivial_query_rps": round(load(url, trivial, seconds)),
+            "connection_100_rps": round(load(url, page, seconds)),
+        }
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+def run(quick: bool = False) -> dict[str, Any]:
+    """Measure the sessions write path, reads and the HTTP server."""
+    rng = random.Random(5)
+    with tempfile.TemporaryDirectory(prefix="kg-bench-") as folder:
+        data_dir = Path(folder) / "data"
+        settings = load_settings(data_dir=data_dir, backfill_on_start=False)
+        embedder = load_embedder(settings)
+        with open_stores(settings) as stores:
+            figures = _service_figures(Services.create(stores, embedder), rng, quick)
+        thread_id = figures.pop("thread_id")
+        figures["http"] = _http_figures(data_dir, thread_id, quick)
+    http = figures["http"]
+    return {
+        "benchmark": "sessions_api",
+        "figures": figures,
+        "ratios": {
+            "add_messages_vs_add_message_throughput": round(
+                figures["add_messages_per_s"] / (1000 / figures["add_message"]["p50_ms"]), 1
+            ),
+            "trivial_vs_connection_rps": round(
+                http["trivial_query_rps"] / max(http["connection_100_rps"], 1), 1
+            ),
+        },
+        "targets": {
+            "add_message_p50_ms": target(figures["add_message"]["p50_ms"], 15, at_least=False),
+            "add_messages_per_s": target(figures["add_messages_per_s"], 200, at_least=True),
+            "page_of_50_p50_ms": target(
+                figures["page_of_50_messages"]["p50_ms"], 5, at_least=False
+            ),
+            "chain_walk_1000_p50_ms": target(figures["chain_walk"]["p50_ms"], 10, at_least=False),
+            "trivial_query_rps": target(http["trivial_query_rps"], 2000, at_least=True),
+            "connection_100_rps": target(http["connection_100_rps"], 400, at_least=True),
+        },
+    }
+
+
+if __name__ == "__main__":
+    print(json.dumps(run(), indent=2))

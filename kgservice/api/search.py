@@ -1,0 +1,58 @@
+"""GraphQL surface of search: ``search`` and ``similar``."""
+
+from __future__ import annotations
+
+import strawberry
+
+from kgservice.api.context import KgInfo
+from kgservice.api.types import Node
+from kgservice.services.search import SearchHit as HitRecord
+from kgservice.services.search import SearchMode
+
+SearchModeType = strawberry.enum(
+    SearchMode,
+    name="SearchMode",
+    description=(
+        "VECTOR: cosine similarity of embeddings; TEXT: FTS5 BM25; "
+        "HYBRID: reciprocal rank fusion of both."
+    ),
+)
+
+
+@strawberry.type(description="A found node and its score (higher is better).")
+class SearchHit:
+    node: Node
+    score: float
+
+
+def _hits(records: list[HitRecord]) -> list[SearchHit]:
+    from kgservice.api.schema import node_object
+
+    return [SearchHit(node=node_object(hit.node), score=hit.score) for hit in records]
+
+
+@strawberry.type
+class SearchQuery:
+    @strawberry.field(description="Find messages, conversations, reflections and entities.")
+    async def search(
+        self,
+        info: KgInfo,
+        text: str | None = None,
+        vector: list[float] | None = None,
+        kinds: list[str] | None = None,
+        namespace: str | None = None,
+        k: int = 10,
+        mode: SearchModeType = SearchMode.HYBRID,  # type: ignore[valid-type]
+    ) -> list[SearchHit]:
+        service = info.context.services.search
+        records = await info.context.run(
+            lambda: service.search(
+                text=text, vector=vector, kinds=kinds, namespace=namespace, k=k, mode=mode
+            )
+        )
+        return _hits(records)
+
+    @strawberry.field(description="Nodes nearest in meaning to the node `id` (itself left out).")
+    async def similar(self, info: KgInfo, id: strawberry.ID, k: int = 10) -> list[SearchHit]:
+        service = info.context.services.search
+        return _hits(await info.context.run(service.similar, str(id), k))

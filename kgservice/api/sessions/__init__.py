@@ -1,0 +1,1 @@
+"""GraphQL surface of projects, sessions, threads, messages and the session chain."""

@@ -1,0 +1,234 @@
+"""Object types of the sessions domain, resolved through per-request DataLoaders."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Any, Self, cast
+
+import strawberry
+from strawberry.scalars import JSON
+
+from kgservice.api.context import KgInfo
+from kgservice.api.filters import StringFilter, filter_dict
+from kgservice.api.relay import Connection, build_connection, page_request
+from kgservice.api.types import Node
+from kgservice.services.records import MessageRecord, ProjectRecord, SessionRecord, ThreadRecord
+
+
+@strawberry.input(description="Filter of a session's threads.")
+class ThreadWhere:
+    name: StringFilter | None = None
+    status: StringFilter | None = None
+    and_: list[ThreadWhere] | None = strawberry.field(default=None, name="AND")
+    or_: list[ThreadWhere] | None = strawberry.field(default=None, name="OR")
+    not_: ThreadWhere | None = strawberry.field(default=None, name="NOT")
+
+
+@strawberry.input(description="Filter of a project's sessions.")
+class SessionWhere:
+    external_id: StringFilter | None = None
+    status: StringFilter | None = None
+    agent: StringFilter | None = None
+    and_: list[SessionWhere] | None = strawberry.field(default=None, name="AND")
+    or_: list[SessionWhere] | None = strawberry.field(default=None, name="OR")
+    not_: SessionWhere | None = strawberry.field(default=None, name="NOT")
+
+
+@strawberry.type(description="A project: sessions belong to it.")
+class Project(Node):
+    name: str
+    path: str | None
+    description: str | None
+    namespace: str
+    created_at: datetime
+
+    @classmethod
+    def from_record(cls, record: ProjectRecord) -> Self:
+        """Build from a service record."""
+        return cls(
+            id=strawberry.ID(record.id),
+            name=record.name,
+            path=record.path,
+            description=record.description,
+            namespace=record.namespace,
+            created_at=record.created_at,
+        )
+
+    @strawberry.field(description="The newest session of the project's chain.")
+    async def latest_session(self, info: KgInfo) -> Session | None:
+        record = await info.context.loaders.latest_session.load(str(self.id))
+        return Session.from_record(record) if record else None
+
+    @strawberry.field(description="The project's sessions in creation order.")
+    async def sessions(
+        self,
+        info: KgInfo,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+        where: SessionWhere | None = None,
+    ) -> Connection[Session]:
+        request = page_request("session", first, after, last, before)
+        reads, conditions = info.context.services.reads, filter_dict(where)
+        rows = await info.context.run(
+            reads.session_page,
+            str(self.id),
+            request.after,
+            request.before,
+            request.limit + 1,
+            request.backward,
+            conditions,
+        )
+
+        async def count() -> int:
+            return await info.context.run(reads.count_sessions, str(self.id), conditions)
+
+        page = build_connection("session", request, rows, lambda s: s.id, count)
+        return cast(Connection[Session], _map_edges(page, Session.from_record))
+
+
+@strawberry.type(description="An agent session, known by the agent's own externalId.")
+class Session(Node):
+    external_id: str
+    status: str
+    agent: str | None
+    namespace: str
+    created_at: datetime
+
+    @classmethod
+    def from_record(cls, record: SessionRecord) -> Self:
+        """Build from a service record."""
+        return cls(
+            id=strawberry.ID(record.id),
+            external_id=record.external_id,
+            status=record.status,
+            agent=record.agent,
+            namespace=record.namespace,
+            created_at=record.created_at,
+        )
+
+    @strawberry.field(description="The project the session belongs to.")
+    async def project(self, info: KgInfo) -> Project | None:
+        project_id = await info.context.loaders.session_project.load(str(self.id))
+        if project_id is None:
+            return None
+        record = await info.context.loaders.project.load(project_id)
+        return Project.from_record(record) if record else None
+
+    @strawberry.field(description="The session's threads in creation order.")
+    async def threads(
+        self,
+        info: KgInfo,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+        where: ThreadWhere | None = None,
+    ) -> Connection[Thread]:
+        request = page_request("thread", first, after, last, before)
+        reads, conditions = info.context.services.reads, filter_dict(where)
+        rows = await info.context.run(
+            reads.thread_page,
+            str(self.id),
+            request.after,
+            request.before,
+            request.limit + 1,
+            request.backward,
+            conditions,
+        )
+
+        async def count() -> int:
+            return await info.context.run(reads.count_threads, str(self.id), conditions)
+
+        page = build_connection("thread", request, rows, lambda t: t.id, count)
+        return cast(Connection[Thread], _map_edges(page, Thread.from_record))
+
+
+@strawberry.type(description="A thread of messages within a session.")
+class Thread(Node):
+    name: str
+    status: str = strawberry.field(description="active, archived or closed.")
+    message_count: int
+    namespace: str
+    created_at: datetime
+    updated_at: datetime
+
+    @classmethod
+    def from_record(cls, record: ThreadRecord) -> Self:
+        """Build from a service record."""
+        return cls(
+            id=strawberry.ID(record.id),
+            name=record.name,
+            status=record.status,
+            message_count=record.message_count,
+            namespace=record.namespace,
+            created_at=record.created_at,
+            updated_at=record.updated_at,
+        )
+
+    @strawberry.field(description="The thread's messages in idx order.")
+    async def messages(
+        self,
+        info: KgInfo,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+    ) -> Connection[Message]:
+        request = page_request("message", first, after, last, before)
+        reads = info.context.services.reads
+        rows = await info.context.run(
+            reads.message_page,
+            str(self.id),
+            None if request.after is None else _idx("after", request.after),
+            None if request.before is None else _idx("before", request.before),
+            request.limit + 1,
+            request.backward,
+        )
+        total = self.message_count
+
+        async def count() -> int:
+            return total
+
+        page = build_connection("message", request, rows, lambda m: m.idx, count)
+        return cast(Connection[Message], _map_edges(page, Message.from_record))
+
+
+@strawberry.type(description="One message; idx is its position in the thread, from 0.")
+class Message(Node):
+    role: str = strawberry.field(description="user, assistant or system.")
+    content: str
+    idx: int
+    namespace: str
+    created_at: datetime
+    metadata: JSON | None
+
+    @classmethod
+    def from_record(cls, record: MessageRecord) -> Self:
+        """Build from a service record."""
+        return cls(
+            id=strawberry.ID(record.id),
+            role=record.role,
+            content=record.content,
+            idx=record.idx,
+            namespace=record.namespace,
+            created_at=record.created_at,
+            metadata=cast(JSON, json.loads(record.metadata)) if record.metadata else None,
+        )
+
+
+def _idx(field: str, key: str) -> int:
+    from kgservice.errors import InputError
+
+    try:
+        return int(key)
+    except ValueError:
+        raise InputError(field, "is not a valid cursor") from None
+
+
+def _map_edges(page: Connection[Any], convert: Any) -> Connection[Any]:
+    for edge in page.edges:
+        edge.node = convert(edge.node)
+    return page

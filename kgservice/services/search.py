@@ -1,0 +1,134 @@
+"""Search over text-bearing nodes: by vector, by full text, or both fused (RRF).
+
+Hits come from the vector store; each is checked against the graph, the source of truth.
+A hit whose node is gone (an orphan vector) is never returned and is deleted.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from enum import Enum
+
+import numpy as np
+import numpy.typing as npt
+
+from kgservice.errors import InputError, NotFoundError, VectorValidationError
+from kgservice.services.nodes import NodeRecord, find_nodes
+from kgservice.services.text_index import TEXT_KINDS, TextIndex
+from kgservice.stores.graph import GraphStore
+from kgservice.stores.vector_lookups import vector_of
+
+MAX_RESULTS = 100
+
+
+class SearchMode(Enum):
+    """How ``search`` ranks."""
+
+    VECTOR = "VECTOR"
+    TEXT = "TEXT"
+    HYBRID = "HYBRID"
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    """A node and its score (higher is better; see SearchService.search)."""
+
+    node: NodeRecord
+    score: float
+
+
+class SearchService:
+    """Finds nodes by meaning and by words."""
+
+    def __init__(self, graph: GraphStore, index: TextIndex) -> None:
+        self.graph = graph
+        self.index = index
+
+    def search(
+        self,
+        *,
+        text: str | None = None,
+        vector: Sequence[float] | None = None,
+        kinds: Sequence[str] | None = None,
+        namespace: str | None = None,
+        k: int = 10,
+        mode: SearchMode = SearchMode.HYBRID,
+    ) -> list[SearchHit]:
+        """Return up to ``k`` hits, best first.
+
+        Scores: VECTOR is cosine similarity (1 = same direction); TEXT is the BM25 relevance
+        FTS5 reports (higher is better); HYBRID is the reciprocal-rank-fusion score.
+        """
+        if not 1 <= k <= MAX_RESULTS:
+            raise InputError("k", f"must be between 1 and {MAX_RESULTS}")
+        kind_list = self._check_kinds(kinds)
+        if text is not None and not text.strip():
+            raise InputError("text", "must not be empty")
+        if mode is SearchMode.TEXT and text is None:
+            raise InputError("text", "is required in TEXT mode")
+        if mode is SearchMode.HYBRID and text is None:
+            raise InputError("text", "is required in HYBRID mode (it feeds the full-text side)")
+        if text is None and vector is None:
+            raise InputError("text", "give text or vector")
+        query = self._query_vector(text, vector) if mode is not SearchMode.TEXT else None
+        store = self.index.vectors
+        try:
+            if query is None:  # TEXT mode
+                hits = store.text_search(text or "", k, kinds=kind_list, namespace=namespace)
+            elif mode is SearchMode.VECTOR:
+                hits = [
+                    (node_id, 1.0 - distance)
+                    for node_id, distance in store.knn(
+                        query, k, kinds=kind_list, namespace=namespace
+                    )
+                ]
+            else:
+                hits = store.hybrid(text or "", query, k, kinds=kind_list, namespace=namespace)
+        except VectorValidationError as exc:
+            raise InputError("vector" if vector is not None else "text", str(exc)) from None
+        return self._resolve(hits)
+
+    def similar(self, node_id: str, k: int = 10) -> list[SearchHit]:
+        """Nodes whose vectors are nearest to the vector of ``node_id`` (itself left out)."""
+        if not 1 <= k <= MAX_RESULTS:
+            raise InputError("k", f"must be between 1 and {MAX_RESULTS}")
+        vector = vector_of(self.index.vectors, node_id)
+        if vector is None:
+            if not find_nodes(self.graph, [node_id]):
+                raise NotFoundError(node_id)
+            raise InputError("id", "this node has no vector yet (the backfill job adds it)")
+        hits = self.index.vectors.knn(vector, k + 1)
+        similar = [(other, 1.0 - distance) for other, distance in hits if other != node_id]
+        return self._resolve(similar[:k])
+
+    def _query_vector(
+        self, text: str | None, vector: Sequence[float] | None
+    ) -> npt.NDArray[np.float32]:
+        if vector is not None:
+            array: npt.NDArray[np.float32] = np.asarray(vector, dtype=np.float32)
+            if array.ndim != 1:
+                raise InputError("vector", "must be a flat list of numbers")
+            return array
+        if text is None:
+            raise InputError("text", "give text or vector")
+        embedded: npt.NDArray[np.float32] = self.index.embed([text])[0]
+        return embedded
+
+    @staticmethod
+    def _check_kinds(kinds: Sequence[str] | None) -> list[str] | None:
+        if kinds is None:
+            return None
+        unknown = sorted(set(kinds) - set(TEXT_KINDS))
+        if unknown:
+            raise InputError(
+                "kinds", f"unknown kind {', '.join(unknown)}; searchable: {', '.join(TEXT_KINDS)}"
+            )
+        return list(kinds)
+
+    def _resolve(self, hits: Sequence[tuple[str, float]]) -> list[SearchHit]:
+        records = find_nodes(self.graph, [node_id for node_id, _ in hits])
+        orphans = [node_id for node_id, _ in hits if node_id not in records]
+        if orphans:
+            self.index.remove(orphans)
+        return [SearchHit(records[n], score) for n, score in hits if n in records]

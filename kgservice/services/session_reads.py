@@ -1,0 +1,140 @@
+"""Read side of the sessions domain: lookups by id in batches, and keyset pages."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from kgservice.services.nodes import nodes_of_table
+from kgservice.services.records import MessageRecord, ProjectRecord, SessionRecord, ThreadRecord
+from kgservice.stores.graph import GraphStore
+from kgservice.stores.where import compile_where
+
+IDX_MAX = 2**62
+ID_MAX = "~"  # sorts after every ULID character
+THREAD_FILTER_FIELDS = {"name": "name", "status": "status"}
+SESSION_FILTER_FIELDS = {"external_id": "external_id", "status": "status", "agent": "agent"}
+
+
+class SessionReads:
+    """Queries behind the GraphQL read fields of projects, sessions, threads and messages."""
+
+    def __init__(self, graph: GraphStore) -> None:
+        self.graph = graph
+
+    def nodes(self, label: str, ids: Sequence[str]) -> dict[str, dict[str, Any]]:
+        """Nodes of table ``label`` by id."""
+        return {node["id"]: node for node in nodes_of_table(self.graph, label, list(ids))}
+
+    def projects(self, ids: Sequence[str]) -> dict[str, ProjectRecord]:
+        """Projects by id."""
+        return {k: ProjectRecord.from_node(v) for k, v in self.nodes("Project", ids).items()}
+
+    def sessions(self, ids: Sequence[str]) -> dict[str, SessionRecord]:
+        """Sessions by id."""
+        return {k: SessionRecord.from_node(v) for k, v in self.nodes("Session", ids).items()}
+
+    def threads(self, ids: Sequence[str]) -> dict[str, ThreadRecord]:
+        """Threads by id."""
+        return {k: ThreadRecord.from_node(v) for k, v in self.nodes("Thread", ids).items()}
+
+    def latest_sessions(self, project_ids: Sequence[str]) -> dict[str, SessionRecord]:
+        """Each project's latest session, for the projects that have one."""
+        found = {}
+        for project_id in dict.fromkeys(project_ids):
+            rows = self.graph.run("sessions/latest_session", {"id": project_id})
+            if rows:
+                found[project_id] = SessionRecord.from_node(rows[0]["node"])
+        return found
+
+    def session_projects(self, session_ids: Sequence[str]) -> dict[str, str]:
+        """The project id of each session."""
+        found = {}
+        for session_id in dict.fromkeys(session_ids):
+            rows = self.graph.run("sessions/session_project", {"id": session_id})
+            if rows:
+                found[session_id] = rows[0]["project_id"]
+        return found
+
+    def by_external_id(self, external_id: str) -> SessionRecord | None:
+        """The session an agent knows as ``external_id``."""
+        rows = self.graph.run("sessions/session_by_external_id", {"external_id": external_id})
+        return SessionRecord.from_node(rows[0]["node"]) if rows else None
+
+    def message_page(
+        self, thread_id: str, after: int | None, before: int | None, limit: int, backward: bool
+    ) -> list[MessageRecord]:
+        """Up to ``limit`` messages strictly between the idx bounds, in page direction."""
+        name = "sessions/thread_messages_desc" if backward else "sessions/thread_messages"
+        rows = self.graph.run(
+            name,
+            {
+                "thread_id": thread_id,
+                "after_idx": -1 if after is None else after,
+                "before_idx": IDX_MAX if before is None else before,
+                "limit": limit,
+            },
+        )
+        return [MessageRecord.from_node(row["node"]) for row in rows]
+
+    def thread_page(
+        self,
+        session_id: str,
+        after: str | None,
+        before: str | None,
+        limit: int,
+        backward: bool = False,
+        where: Mapping[str, Any] | None = None,
+    ) -> list[ThreadRecord]:
+        """Up to ``limit`` threads of a session between the id bounds, in page direction."""
+        rows = self.graph.run(
+            "sessions/session_threads_desc" if backward else "sessions/session_threads",
+            {
+                "session_id": session_id,
+                "after_id": after or "",
+                "before_id": before or ID_MAX,
+                "limit": limit,
+            },
+            where=compile_where(where, "t", THREAD_FILTER_FIELDS),
+        )
+        return [ThreadRecord.from_node(row["node"]) for row in rows]
+
+    def count_threads(self, session_id: str, where: Mapping[str, Any] | None = None) -> int:
+        """How many threads of the session match ``where``."""
+        rows = self.graph.run(
+            "sessions/count_session_threads",
+            {"session_id": session_id},
+            where=compile_where(where, "t", THREAD_FILTER_FIELDS),
+        )
+        return int(rows[0]["count"])
+
+    def session_page(
+        self,
+        project_id: str,
+        after: str | None,
+        before: str | None,
+        limit: int,
+        backward: bool = False,
+        where: Mapping[str, Any] | None = None,
+    ) -> list[SessionRecord]:
+        """Up to ``limit`` sessions of a project between the id bounds, in page direction."""
+        rows = self.graph.run(
+            "sessions/project_sessions_desc" if backward else "sessions/project_sessions",
+            {
+                "project_id": project_id,
+                "after_id": after or "",
+                "before_id": before or ID_MAX,
+                "limit": limit,
+            },
+            where=compile_where(where, "s", SESSION_FILTER_FIELDS),
+        )
+        return [SessionRecord.from_node(row["node"]) for row in rows]
+
+    def count_sessions(self, project_id: str, where: Mapping[str, Any] | None = None) -> int:
+        """How many sessions of the project match ``where``."""
+        rows = self.graph.run(
+            "sessions/count_project_sessions",
+            {"project_id": project_id},
+            where=compile_where(where, "s", SESSION_FILTER_FIELDS),
+        )
+        return int(rows[0]["count"])

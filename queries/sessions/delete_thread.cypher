@@ -1,0 +1,2 @@
+MATCH (t:Thread {id: $id})
+DETACH DELETE t
