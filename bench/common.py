@@ -5,7 +5,7 @@ from __future__ import annotations
 import statistics
 import tempfile
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -23,7 +23,7 @@ def median_seconds(action: Callable[[], object], repeats: int) -> float:
     return statistics.median(times)
 
 
-def latencies_ms(actions: list[Callable[[], object]]) -> dict[str, float]:
+def latencies_ms(actions: Sequence[Callable[[], object]]) -> dict[str, float]:
     """Time each action once and return p50, p95 and max in milliseconds."""
     times = []
     for action in actions:

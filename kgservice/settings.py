@@ -41,7 +41,7 @@ class Settings(BaseSettings):
     backups_kept: int = Field(default=5, ge=1)
     cache_dir: Path | None = None
     backfill_on_start: bool = True
-    vector_quantise_above: int = Field(default=20_000, ge=0)
+    vector_quantise_above: int = Field(default=5_000, ge=0)
     access_log: bool = False
     conversation_min_chars: int = Field(default=50, ge=0)
     conversation_max_chars: int = Field(default=50_000, ge=1)

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import datetime
-from typing import Any, Self, cast
+from typing import Any, Self, TypeVar, cast
 
 import strawberry
 from strawberry.scalars import JSON
@@ -13,6 +14,7 @@ from kgservice.api.context import KgInfo
 from kgservice.api.filters import StringFilter, filter_dict
 from kgservice.api.relay import Connection, build_connection, page_request
 from kgservice.api.types import Node
+from kgservice.errors import InputError
 from kgservice.services.records import MessageRecord, ProjectRecord, SessionRecord, ThreadRecord
 
 
@@ -70,23 +72,16 @@ class Project(Node):
         before: str | None = None,
         where: SessionWhere | None = None,
     ) -> Connection[Session]:
-        request = page_request("session", first, after, last, before)
-        reads, conditions = info.context.services.reads, filter_dict(where)
-        rows = await info.context.run(
-            reads.session_page,
-            str(self.id),
-            request.after,
-            request.before,
-            request.limit + 1,
-            request.backward,
-            conditions,
+        reads = info.context.services.reads
+        return await _id_keyed_page(
+            info,
+            "session",
+            (first, after, last, before),
+            filter_dict(where),
+            lambda *page: reads.session_page(str(self.id), *page),
+            lambda conditions: reads.count_sessions(str(self.id), conditions),
+            Session.from_record,
         )
-
-        async def count() -> int:
-            return await info.context.run(reads.count_sessions, str(self.id), conditions)
-
-        page = build_connection("session", request, rows, lambda s: s.id, count)
-        return cast(Connection[Session], _map_edges(page, Session.from_record))
 
 
 @strawberry.type(description="An agent session, known by the agent's own externalId.")
@@ -127,23 +122,16 @@ class Session(Node):
         before: str | None = None,
         where: ThreadWhere | None = None,
     ) -> Connection[Thread]:
-        request = page_request("thread", first, after, last, before)
-        reads, conditions = info.context.services.reads, filter_dict(where)
-        rows = await info.context.run(
-            reads.thread_page,
-            str(self.id),
-            request.after,
-            request.before,
-            request.limit + 1,
-            request.backward,
-            conditions,
+        reads = info.context.services.reads
+        return await _id_keyed_page(
+            info,
+            "thread",
+            (first, after, last, before),
+            filter_dict(where),
+            lambda *page: reads.thread_page(str(self.id), *page),
+            lambda conditions: reads.count_threads(str(self.id), conditions),
+            Thread.from_record,
         )
-
-        async def count() -> int:
-            return await info.context.run(reads.count_threads, str(self.id), conditions)
-
-        page = build_connection("thread", request, rows, lambda t: t.id, count)
-        return cast(Connection[Thread], _map_edges(page, Thread.from_record))
 
 
 @strawberry.type(description="A thread of messages within a session.")
@@ -219,9 +207,33 @@ class Message(Node):
         )
 
 
-def _idx(field: str, key: str) -> int:
-    from kgservice.errors import InputError
+R = TypeVar("R", SessionRecord, ThreadRecord)
+Out = TypeVar("Out")
 
+
+async def _id_keyed_page(
+    info: KgInfo,
+    kind: str,
+    paging: tuple[int | None, str | None, int | None, str | None],
+    conditions: dict[str, Any] | None,
+    fetch: Callable[..., list[R]],
+    count: Callable[[dict[str, Any] | None], int],
+    convert: Callable[[R], Out],
+) -> Connection[Out]:
+    """A page of a list ordered by node id (ULIDs sort by creation time), filtered."""
+    request = page_request(kind, *paging)
+    rows = await info.context.run(
+        fetch, request.after, request.before, request.limit + 1, request.backward, conditions
+    )
+
+    async def total() -> int:
+        return await info.context.run(count, conditions)
+
+    page = build_connection(kind, request, rows, lambda record: record.id, total)
+    return cast(Connection[Out], _map_edges(page, convert))
+
+
+def _idx(field: str, key: str) -> int:
     try:
         return int(key)
     except ValueError:
