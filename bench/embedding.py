@@ -88,6 +88,21 @@ def _sentences(doc: str) -> list[str]:
     return kept
 
 
+def _busy_cpu_seconds() -> float | None:
+    """CPU seconds spent by the whole machine so far (Linux ``/proc/stat``), else None."""
+    try:
+        fields = Path("/proc/stat").read_text(encoding="ascii").split("\n", 1)[0].split()[1:]
+    except OSError:
+        return None
+    user, nice, system, _idle, _iowait, irq, softirq, steal = map(int, fields[:8])
+    return (user + nice + system + irq + softirq + steal) / os.sysconf("SC_CLK_TCK")
+
+
+def _own_cpu() -> float:
+    times = os.times()
+    return times.user + times.system
+
+
 def _percentile_ms(samples: list[float], q: float) -> float:
     ordered = sorted(samples)
     return round(ordered[int(q * (len(ordered) - 1))] * 1000, 3)
@@ -98,6 +113,7 @@ def run(quick: bool = False) -> dict[str, object]:
 
     The four configurations are timed round-robin (one full pass each per repeat) so that
     background load on the machine affects them alike; figures are medians over repeats.
+    ``sizes.background_load_cores`` reports the CPU other processes used meanwhile (Linux).
 
     Args:
         quick: Fewer sentences and repeats (smoke run).
@@ -121,6 +137,7 @@ def run(quick: bool = False) -> dict[str, object]:
                 embedder.embed(sentences[:128])  # warm up: session, arena, kernels
                 configs[precision, bucketed] = embedder
         seconds: dict[tuple[Precision, bool], list[float]] = {key: [] for key in configs}
+        busy_before, own_before, wall_before = _busy_cpu_seconds(), _own_cpu(), time.time()
         for _ in range(repeats):
             for key, embedder in configs.items():
                 start = time.perf_counter()
@@ -132,6 +149,11 @@ def run(quick: bool = False) -> dict[str, object]:
                 start = time.perf_counter()
                 configs[precision, True].embed_one(sentence)
                 latency[precision].append(time.perf_counter() - start)
+        busy_after, own_after, wall = _busy_cpu_seconds(), _own_cpu(), time.time() - wall_before
+        background = None  # cores' worth of CPU used by other processes while measuring
+        if busy_before is not None and busy_after is not None:
+            other = (busy_after - busy_before) - (own_after - own_before)
+            background = round(max(0.0, other) / wall, 2)
         tokens = configs["fp32", True].count_tokens(sentences)
         threads = configs["fp32", True].threads
     rate = {
@@ -161,6 +183,7 @@ def run(quick: bool = False) -> dict[str, object]:
             "latency_samples": latency_samples,
             "threads": threads,
             "batch_size": configs["fp32", True].batch_size,
+            "background_load_cores": background,
         },
         "figures": figures,
         "ratios": {
