@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
 from kgservice.ids import label_of
-from kgservice.stores.graph import GraphStore
+from kgservice.stores.graph import GraphStore, Row
 
 
 @dataclass(frozen=True)
@@ -70,11 +71,15 @@ def nodes_of_table(graph: GraphStore, label: str, ids: list[str]) -> list[dict[s
     unique = list(dict.fromkeys(ids))
     if len(unique) > PER_ID_LOOKUP_LIMIT:
         return [row["node"] for row in graph.run("core/nodes_by_ids", {"ids": unique}, label=label)]
-    nodes: list[dict[str, Any]] = []
-    for node_id in unique:
-        rows = graph.run("core/node_by_id", {"id": node_id}, label=label)
-        nodes.extend(row["node"] for row in rows)
-    return nodes
+    def lookup(node_id: str) -> list[Row]:
+        return graph.run("core/node_by_id", {"id": node_id}, label=label)
+
+    # Lookups run on the store's pooled readers in parallel (the engine releases the GIL).
+    found = _LOOKUPS.map(lookup, unique) if len(unique) > 1 else map(lookup, unique)
+    return [row["node"] for rows in found for row in rows]
+
+
+_LOOKUPS = ThreadPoolExecutor(max_workers=4, thread_name_prefix="kg-lookup")
 
 
 def _record(graph: GraphStore, label: str, node: dict[str, Any]) -> NodeRecord:

@@ -56,11 +56,6 @@ class SessionReads:
                 found[session_id] = rows[0]["project_id"]
         return found
 
-    def by_external_id(self, external_id: str) -> SessionRecord | None:
-        """The session an agent knows as ``external_id``."""
-        rows = self.graph.run("sessions/session_by_external_id", {"external_id": external_id})
-        return SessionRecord.from_node(rows[0]["node"]) if rows else None
-
     def message_page(
         self, thread_id: str, after: int | None, before: int | None, limit: int, backward: bool
     ) -> list[MessageRecord]:
