@@ -71,6 +71,7 @@ def nodes_of_table(graph: GraphStore, label: str, ids: list[str]) -> list[dict[s
     unique = list(dict.fromkeys(ids))
     if len(unique) > PER_ID_LOOKUP_LIMIT:
         return [row["node"] for row in graph.run("core/nodes_by_ids", {"ids": unique}, label=label)]
+
     def lookup(node_id: str) -> list[Row]:
         return graph.run("core/node_by_id", {"id": node_id}, label=label)
 
