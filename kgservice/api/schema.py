@@ -56,9 +56,8 @@ class CoreQuery:
     async def nodes(self, info: KgInfo, ids: list[strawberry.ID]) -> list[Node | None]:
         if len(ids) > 100:
             raise GraphQLError("nodes takes at most 100 ids")
-        graph = info.context.stores.graph
-        records = [await info.context.run(nodes.find_node, graph, str(i)) for i in ids]
-        return [node_object(r) if r else None for r in records]
+        found = await info.context.run(nodes.find_nodes, info.context.stores.graph, list(ids))
+        return [node_object(found[i]) if i in found else None for i in map(str, ids)]
 
     @strawberry.field(description="Whether both stores answer.")
     async def health(self, info: KgInfo) -> Health:

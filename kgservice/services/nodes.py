@@ -47,7 +47,7 @@ def find_node_by_legacy_id(graph: GraphStore, legacy_id: str) -> NodeRecord | No
 
 
 def find_nodes(graph: GraphStore, node_ids: list[str]) -> dict[str, NodeRecord]:
-    """The nodes among ``node_ids`` that exist, by id: one query per table involved."""
+    """The nodes among ``node_ids`` that exist, by id (untagged ids are not looked up)."""
     by_label: dict[str, list[str]] = {}
     for node_id in node_ids:
         label = label_of(node_id)

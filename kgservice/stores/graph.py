@@ -55,9 +55,9 @@ class _Session:
 
     def run(self, query: NamedQuery, params: Mapping[str, Any]) -> list[Row]:
         query.check_parameters(params)
-        statement = self._prepared.get(query.name)
+        statement = self._prepared.pop(query.name, None)  # re-inserted below: LRU order
         if statement is not None:
-            self._prepared.move_to_end(query.name)
+            self._prepared[query.name] = statement
         else:
             statement = self._engine.prepared_statement.PreparedStatement(
                 self.connection, query.text

@@ -117,3 +117,10 @@ def test_root_redirects_to_graphql(http: TestClient) -> None:
     response = http.get("/", follow_redirects=False)
     assert response.status_code in (302, 307)
     assert response.headers["location"] == "/graphql"
+
+
+def test_nodes_keeps_the_order_asked(http: TestClient, gql: GraphQLClient) -> None:
+    first, second = create_project(http), create_project(http)
+    missing = new_id("Project")
+    body = gql("query($ids: [ID!]!) { nodes(ids: $ids) { id } }", ids=[second, missing, first])
+    assert body["data"]["nodes"] == [{"id": second}, None, {"id": first}]
