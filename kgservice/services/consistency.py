@@ -52,7 +52,12 @@ def iter_text_nodes(graph: GraphStore, kind: str) -> Iterator[dict[str, Any]]:
 
 
 def find_gaps(graph: GraphStore, vectors: VectorStore) -> Gaps:
-    """Compare the graph's text-bearing nodes with the vector store's ids."""
+    """Compare the graph's text-bearing nodes with the vector store's ids.
+
+    The vector ids are read before the graph's: writers commit a node before its vector, so
+    a vector seen here belongs to a node the later graph read sees, and a write racing this
+    check can never make a live node's vector look like an orphan.
+    """
     indexed = set(vector_node_ids(vectors))
     texts = set(vectors.node_ids())
     gaps = Gaps()
