@@ -63,7 +63,7 @@ def find_gaps(graph: GraphStore, vectors: VectorStore) -> Gaps:
     gaps = Gaps()
     live: set[str] = set()
     for kind in TEXT_KINDS:
-        ids = [node["id"] for node in iter_text_nodes(graph, kind)]
+        ids = [row["id"] for row in graph.run("index/all_ids", label=kind)]
         live.update(ids)
         gaps.graph_counts[kind] = len(ids)
         gaps.missing[kind] = [node_id for node_id in ids if node_id not in indexed]
@@ -97,6 +97,8 @@ def backfill(
     index.remove(gaps.orphans)
     report.orphans_removed = len(gaps.orphans)
     for kind, missing in gaps.missing.items():
+        if not missing:
+            continue  # a full read of the table is only worth it when something is missing
         wanted = set(missing)
         batch: list[IndexedText] = []
         for node in iter_text_nodes(graph, kind):

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from kgservice.services.nodes import nodes_of_table
 from kgservice.services.records import MessageRecord, ProjectRecord, SessionRecord, ThreadRecord
-from kgservice.stores.graph import GraphStore
+from kgservice.stores.graph import GraphStore, Row
 from kgservice.stores.where import compile_where
 
 IDX_MAX = 2**62
@@ -82,26 +83,12 @@ class SessionReads:
         where: Mapping[str, Any] | None = None,
     ) -> list[ThreadRecord]:
         """Up to ``limit`` threads of a session between the id bounds, in page direction."""
-        rows = self.graph.run(
-            "sessions/session_threads_desc" if backward else "sessions/session_threads",
-            {
-                "session_id": session_id,
-                "after_id": after or "",
-                "before_id": before or ID_MAX,
-                "limit": limit,
-            },
-            where=compile_where(where, "t", THREAD_FILTER_FIELDS),
-        )
+        rows = _THREADS.page(self.graph, session_id, after, before, limit, backward, where)
         return [ThreadRecord.from_node(row["node"]) for row in rows]
 
     def count_threads(self, session_id: str, where: Mapping[str, Any] | None = None) -> int:
         """How many threads of the session match ``where``."""
-        rows = self.graph.run(
-            "sessions/count_session_threads",
-            {"session_id": session_id},
-            where=compile_where(where, "t", THREAD_FILTER_FIELDS),
-        )
-        return int(rows[0]["count"])
+        return _THREADS.count(self.graph, session_id, where)
 
     def session_page(
         self,
@@ -113,23 +100,65 @@ class SessionReads:
         where: Mapping[str, Any] | None = None,
     ) -> list[SessionRecord]:
         """Up to ``limit`` sessions of a project between the id bounds, in page direction."""
-        rows = self.graph.run(
-            "sessions/project_sessions_desc" if backward else "sessions/project_sessions",
-            {
-                "project_id": project_id,
-                "after_id": after or "",
-                "before_id": before or ID_MAX,
-                "limit": limit,
-            },
-            where=compile_where(where, "s", SESSION_FILTER_FIELDS),
-        )
+        rows = _SESSIONS.page(self.graph, project_id, after, before, limit, backward, where)
         return [SessionRecord.from_node(row["node"]) for row in rows]
 
     def count_sessions(self, project_id: str, where: Mapping[str, Any] | None = None) -> int:
         """How many sessions of the project match ``where``."""
-        rows = self.graph.run(
-            "sessions/count_project_sessions",
-            {"project_id": project_id},
-            where=compile_where(where, "s", SESSION_FILTER_FIELDS),
+        return _SESSIONS.count(self.graph, project_id, where)
+
+
+@dataclass(frozen=True)
+class _ChildList:
+    """A parent's children listed in id order: its page query (plus ``_desc``) and count."""
+
+    page_query: str
+    count_query: str
+    parent_param: str
+    variable: str
+    fields: Mapping[str, str]
+
+    def page(
+        self,
+        graph: GraphStore,
+        parent_id: str,
+        after: str | None,
+        before: str | None,
+        limit: int,
+        backward: bool,
+        where: Mapping[str, Any] | None,
+    ) -> list[Row]:
+        return graph.run(
+            f"{self.page_query}_desc" if backward else self.page_query,
+            {
+                self.parent_param: parent_id,
+                "after_id": after or "",
+                "before_id": before or ID_MAX,
+                "limit": limit,
+            },
+            where=compile_where(where, self.variable, self.fields),
+        )
+
+    def count(self, graph: GraphStore, parent_id: str, where: Mapping[str, Any] | None) -> int:
+        rows = graph.run(
+            self.count_query,
+            {self.parent_param: parent_id},
+            where=compile_where(where, self.variable, self.fields),
         )
         return int(rows[0]["count"])
+
+
+_THREADS = _ChildList(
+    "sessions/session_threads",
+    "sessions/count_session_threads",
+    "session_id",
+    "t",
+    THREAD_FILTER_FIELDS,
+)
+_SESSIONS = _ChildList(
+    "sessions/project_sessions",
+    "sessions/count_project_sessions",
+    "project_id",
+    "s",
+    SESSION_FILTER_FIELDS,
+)

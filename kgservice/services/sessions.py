@@ -138,7 +138,7 @@ class SessionService:
         """Delete a thread, its messages and their vectors; return the deleted message ids."""
         require_id("id", thread_id, "Thread")
         with self.graph.transaction() as tx:
-            if not tx.run("sessions/thread_for_append", {"id": thread_id}):
+            if not tx.run("sessions/thread_counter", {"id": thread_id}):
                 raise NotFoundError(thread_id, "thread")
             message_ids = [
                 r["id"] for r in tx.run("sessions/thread_message_ids", {"id": thread_id})
@@ -173,7 +173,7 @@ class SessionService:
         now = utc_now()
         created: list[MessageRecord] = []
         with self.graph.transaction() as tx:
-            rows = tx.run("sessions/thread_for_append", {"id": thread_id})
+            rows = tx.run("sessions/thread_counter", {"id": thread_id})
             if not rows:
                 raise NotFoundError(thread_id, "thread")
             start = rows[0]["count"] or 0

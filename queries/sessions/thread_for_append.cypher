@@ -1,2 +1,0 @@
-// The thread's message counter, read inside the writer's transaction before appending.
-MATCH (t:Thread {id: $id}) RETURN t.message_count AS count, t.namespace AS namespace
