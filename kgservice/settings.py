@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 import platformdirs
-from pydantic import Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from kgservice.errors import SettingsError
@@ -20,6 +20,21 @@ GRAPH_FILES: dict[str, str] = {"kuzu": "graph.kuzu", "ladybug": "graph.lbug"}
 def default_data_dir() -> Path:
     """Return the per-user data directory (e.g. ``~/.local/share/kgservice``)."""
     return Path(platformdirs.user_data_dir("kgservice", appauthor=False))
+
+
+class ApiKeyEntry(BaseModel):
+    """One client's API key: its name, the SHA-256 of the secret, scope and namespaces.
+
+    ``namespaces`` None lets the key use every namespace. Make one with
+    ``kgservice api-key new``.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: str = Field(min_length=1)
+    sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
+    scope: Literal["read", "write"] = "read"
+    namespaces: list[str] | None = None
 
 
 class Settings(BaseSettings):
@@ -48,6 +63,12 @@ class Settings(BaseSettings):
     embed_model_dir: Path | None = None
     embed_precision: Literal["fp32", "int8"] = "fp32"
     embed_threads: int | None = Field(default=None, ge=1)
+    graph_algorithms: Literal["auto", "kuzu", "networkx"] = "auto"
+    api_keys: list[ApiKeyEntry] = Field(default_factory=list)
+    cors_origins: list[str] = Field(default_factory=list)
+    max_body_bytes: int = Field(default=1_048_576, ge=1024)
+    request_timeout_ms: int = Field(default=30_000, ge=1)
+    checkpoint_interval_s: float = Field(default=10.0, ge=0)
 
     @field_validator("data_dir", mode="after")
     @classmethod

@@ -11,6 +11,7 @@ from typing import Any
 from kgservice.clock import utc_now
 from kgservice.errors import InputError, NotFoundError
 from kgservice.ids import new_id
+from kgservice.services.knowledge.mentions import MentionMatchers, NewText
 from kgservice.services.text_index import IndexedText, TextIndex
 from kgservice.services.validation import metadata_json, require_id, require_text
 from kgservice.stores.graph import GraphStore
@@ -68,10 +69,17 @@ class MemoryService:
     """Stores conversations and reflections and reports on them."""
 
     def __init__(
-        self, graph: GraphStore, index: TextIndex, *, min_chars: int = 50, max_chars: int = 50_000
+        self,
+        graph: GraphStore,
+        index: TextIndex,
+        *,
+        min_chars: int = 50,
+        max_chars: int = 50_000,
+        mentions: MentionMatchers | None = None,
     ) -> None:
         self.graph = graph
         self.index = index
+        self.mentions = mentions
         self.min_chars = min_chars
         self.max_chars = max_chars
 
@@ -122,6 +130,9 @@ class MemoryService:
                 )
             if thread_id is not None:
                 tx.run("memory/link_checkpoint", {"id": node_id, "thread_id": thread_id})
+            if self.mentions is not None:  # MENTIONS edges to the entities the text names
+                text = NewText(node_id, rows[0]["node"]["namespace"] or "", content)
+                self.mentions.link_new_texts(tx, "Conversation", [text])
         node = rows[0]["node"]
         record = MemoryRecord(
             id=node_id,
@@ -173,19 +184,23 @@ class MemoryService:
             require_text(f"tags[{position}]", tag, max_length=MAX_TAG)
         vectors = self.index.embed([content])
         node_id = new_id("Reflection")
-        rows = self.graph.run(
-            "memory/create_reflection",
-            {
-                "project_id": project_id,
-                "id": node_id,
-                "now": utc_now(),
-                "content": content,
-                "tags": list(tags),
-                "importance": importance,
-            },
-        )
-        if not rows:
-            raise NotFoundError(project_id, "project")
+        with self.graph.transaction() as tx:
+            rows = tx.run(
+                "memory/create_reflection",
+                {
+                    "project_id": project_id,
+                    "id": node_id,
+                    "now": utc_now(),
+                    "content": content,
+                    "tags": list(tags),
+                    "importance": importance,
+                },
+            )
+            if not rows:
+                raise NotFoundError(project_id, "project")
+            if self.mentions is not None:  # MENTIONS edges to the entities the text names
+                text = NewText(node_id, rows[0]["node"]["namespace"] or "", content)
+                self.mentions.link_new_texts(tx, "Reflection", [text])
         node = rows[0]["node"]
         record = MemoryRecord(
             id=node_id,

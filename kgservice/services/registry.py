@@ -4,6 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from kgservice.services.discovery.job import DiscoveryService
+from kgservice.services.graph_algorithms import GraphAlgorithms
+from kgservice.services.jobs import JobRunner, JobService
+from kgservice.services.knowledge.entities import EntityService
+from kgservice.services.knowledge.mentions import MentionMatchers
+from kgservice.services.knowledge.relations import RelationService
+from kgservice.services.knowledge.resolution import ResolutionService
 from kgservice.services.memory import MemoryService
 from kgservice.services.search import SearchService
 from kgservice.services.session_chain import SessionChain
@@ -25,15 +32,26 @@ class Services:
     chain: SessionChain
     memory: MemoryService
     search: SearchService
+    relations: RelationService
+    jobs: JobService
+    job_runner: JobRunner
+    discovery: DiscoveryService
+    mentions: MentionMatchers
+    entities: EntityService
+    resolution: ResolutionService
+    graph_algorithms: GraphAlgorithms
 
     @classmethod
     def create(cls, stores: Stores, embedder: Embedder) -> Services:
         """Wire the services over ``stores``."""
         index = TextIndex(stores.vectors, embedder)
+        mentions = MentionMatchers(stores.graph)
+        jobs = JobService(stores.graph)
+        job_runner = JobRunner(jobs)
         return cls(
             stores=stores,
             index=index,
-            sessions=SessionService(stores.graph, index),
+            sessions=SessionService(stores.graph, index, mentions),
             reads=SessionReads(stores.graph),
             chain=SessionChain(stores.graph),
             memory=MemoryService(
@@ -41,6 +59,17 @@ class Services:
                 index,
                 min_chars=stores.settings.conversation_min_chars,
                 max_chars=stores.settings.conversation_max_chars,
+                mentions=mentions,
             ),
             search=SearchService(stores.graph, index),
+            relations=RelationService(stores.graph),
+            jobs=jobs,
+            job_runner=job_runner,
+            discovery=DiscoveryService(stores.graph, stores.vectors, jobs, job_runner),
+            mentions=mentions,
+            entities=EntityService(stores.graph, index, mentions),
+            resolution=ResolutionService(stores.graph, index),
+            graph_algorithms=GraphAlgorithms(
+                stores.graph, stores.vectors, stores.settings.graph_algorithms
+            ),
         )

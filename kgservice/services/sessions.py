@@ -9,6 +9,7 @@ from typing import Any
 from kgservice.clock import utc_now
 from kgservice.errors import ConflictError, InputError, NotFoundError
 from kgservice.ids import new_id
+from kgservice.services.knowledge.mentions import MentionMatchers, NewText
 from kgservice.services.records import MessageRecord, ProjectRecord, SessionRecord, ThreadRecord
 from kgservice.services.text_index import IndexedText, TextIndex
 from kgservice.services.validation import (
@@ -37,9 +38,12 @@ class NewMessage:
 class SessionService:
     """Creates and changes projects, sessions, threads and messages."""
 
-    def __init__(self, graph: GraphStore, index: TextIndex) -> None:
+    def __init__(
+        self, graph: GraphStore, index: TextIndex, mentions: MentionMatchers | None = None
+    ) -> None:
         self.graph = graph
         self.index = index
+        self.mentions = mentions
 
     # -- projects and sessions -------------------------------------------------------
     def create_project(
@@ -195,6 +199,10 @@ class SessionService:
                 "sessions/touch_thread",
                 {"id": thread_id, "count": start + len(messages), "now": now},
             )
+            if self.mentions is not None:  # MENTIONS edges to the entities the texts name
+                self.mentions.link_new_texts(
+                    tx, "Message", [NewText(m.id, m.namespace, m.content) for m in created]
+                )
         self.index.store(
             [IndexedText(m.id, "Message", m.namespace, m.content) for m in created],
             vectors,

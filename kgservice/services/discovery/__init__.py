@@ -1,0 +1,1 @@
+"""Relationship discovery: candidates, scoring, typing, writing, and the job that runs them."""

@@ -1,0 +1,1 @@
+"""Knowledge graph: entities, mentions, resolution, merge and relations."""

@@ -1,0 +1,4 @@
+// Entities of a namespace.
+MATCH (e:Entity)
+WHERE e.namespace = $namespace
+RETURN count(*) AS entities

@@ -1,0 +1,4 @@
+// Ids of every entity of a namespace.
+MATCH (e:Entity)
+WHERE e.namespace = $namespace
+RETURN e.id AS id

@@ -1,0 +1,3 @@
+// Delete a merged-away entity and its remaining edges.
+MATCH (e:Entity {id: $id})
+DETACH DELETE e

@@ -1,0 +1,5 @@
+// Retire a current relation: it stays, with valid_to set, for history (asOf).
+MATCH (a:Entity)-[r:RELATED]->(b:Entity)
+WHERE r.id = $id AND r.valid_to IS NULL
+SET r.valid_to = $now
+RETURN a.id AS from_id, b.id AS to_id, r.id AS id, r.type AS type, r.confidence AS confidence, r.score AS score, r.method AS method, r.evidence AS evidence, r.status AS status, r.valid_from AS valid_from, r.valid_to AS valid_to, r.job_id AS job_id

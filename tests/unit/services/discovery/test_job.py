@@ -1,0 +1,162 @@
+"""The discovery pipeline and job on real stores: skipping, limits, reruns, resume, dry run."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Mapping
+from typing import Any
+
+import pytest
+
+from kgservice.errors import InputError
+from kgservice.services.discovery.job import DiscoveryParameters, find_proposals
+from kgservice.services.registry import Services
+from kgservice.stores.embedder import Embedder
+from kgservice.stores.opening import Stores
+from tests.knowledge_seed import seed_world
+
+
+@pytest.fixture
+def services(stores: Stores, embedder: Embedder) -> Services:
+    return Services.create(stores, embedder)
+
+
+@pytest.fixture
+def world(services: Services) -> dict[str, str]:
+    return seed_world(services.stores.graph, services.index)
+
+
+def proposals_of(services: Services, **parameters: Any) -> list[tuple[str, str]]:
+    found, _ = find_proposals(
+        services.stores.graph, services.stores.vectors, DiscoveryParameters.checked(**parameters)
+    )
+    return [(p.from_id, p.to_id) for p in found]
+
+
+def job_relations(services: Services, job_id: str) -> list[tuple[str, str]]:
+    records = services.relations.candidates(job_id, after=None, limit=1000)
+    return [(r.from_id, r.to_id) for r in records]
+
+
+def run_discovery(services: Services, **parameters: Any) -> str:
+    job = services.jobs.create(
+        "discovery", DiscoveryParameters.checked(**parameters).as_json(), "default"
+    )
+    finished = services.jobs.run(job.id)
+    assert finished.status == "succeeded", finished.errors
+    return job.id
+
+
+def test_proposals_are_scored_typed_and_explained(
+    services: Services, world: dict[str, str]
+) -> None:
+    found, counts = find_proposals(
+        services.stores.graph, services.stores.vectors, DiscoveryParameters.checked()
+    )
+    assert counts["proposed"] == len(found) > 0
+    by_pair = {(p.from_id, p.to_id): p for p in found}
+    uses = by_pair[(world["webapp"], world["fastapi"])]
+    assert uses.type == "uses"
+    assert uses.score >= 0.3
+    assert "co_mention" in uses.method
+    assert any(e.get("typing") == "text" for e in uses.evidence)
+    assert by_pair[(world["webapp-tests"], world["webapp"])].type == "tests"
+    assert by_pair[(world["fastapi"], world["pydantic"])].type == "depends_on"
+    assert all(p.score >= 0.3 for p in found)
+    assert world["gardening"] not in {end for pair in by_pair for end in pair}
+
+
+def test_max_per_entity_and_limit(services: Services, world: dict[str, str]) -> None:
+    for pair in proposals_of(services, max_per_entity=1):
+        assert len(pair) == 2
+    ends = [end for pair in proposals_of(services, max_per_entity=1) for end in pair]
+    assert len(ends) == len(set(ends))
+    assert len(proposals_of(services, limit=2)) == 2
+
+
+def test_known_pairs_are_skipped_before_any_limit(
+    services: Services, world: dict[str, str]
+) -> None:
+    (best,) = proposals_of(services, limit=1)
+    made = services.relations.create(best[1], best[0], "related_to")  # either direction
+    services.relations.retire(made.id)  # retired edges still count as known
+    (after,) = proposals_of(services, limit=1)
+    assert set(after) != set(best)
+    for pair in proposals_of(services, max_per_entity=1):
+        assert set(pair) != set(best)
+
+
+def test_rerun_is_idempotent_and_rejected_pairs_stay_rejected(
+    services: Services, world: dict[str, str]
+) -> None:
+    first = run_discovery(services)
+    proposed = job_relations(services, first)
+    assert proposed
+    rejected = services.relations.candidates(first, after=None, limit=1)[0]
+    services.relations.review(rejected.id, "reject")
+    second = run_discovery(services)
+    again = job_relations(services, second)
+    assert not set(again) & set(proposed)
+    pairs = {frozenset(p) for p in again}
+    assert frozenset((rejected.from_id, rejected.to_id)) not in pairs
+
+
+def test_dry_run_writes_no_relation(services: Services, world: dict[str, str]) -> None:
+    job_id = run_discovery(services, dry_run=True)
+    job = services.jobs.require(job_id)
+    assert job.counts["proposed"] > 0
+    assert job.counts["written"] == 0
+    assert all(services.relations.of_entity(i) == [] for i in world.values())
+
+
+def test_stopped_job_resumes_from_its_checkpoint(services: Services, world: dict[str, str]) -> None:
+    expected = set(proposals_of(services))
+    services.discovery.batch_size = 2
+    job = services.jobs.create("discovery", DiscoveryParameters.checked().as_json(), "default")
+    stop = threading.Event()
+    batches_seen: list[int] = []
+
+    def stop_after_two_batches(progress: float, counts: Mapping[str, Any]) -> None:
+        if counts.get("phase") == "writing":
+            batches_seen.append(1)
+            if len(batches_seen) == 2:
+                stop.set()
+
+    stopped = services.jobs.run(job.id, stop, stop_after_two_batches)
+    assert stopped.status == "running"
+    assert stopped.checkpoint == {"written": 4}
+    assert len(job_relations(services, job.id)) == 4
+    finished = services.jobs.run(job.id)
+    assert finished.status == "succeeded"
+    written = job_relations(services, job.id)
+    assert len(written) == len(set(written)) == finished.counts["written"]
+    assert set(written) == expected
+
+
+@pytest.mark.parametrize(
+    ("parameters", "field"),
+    [
+        ({"threshold": 1.5}, "threshold"),
+        ({"threshold": -0.1}, "threshold"),
+        ({"methods": ["telepathy"]}, "methods"),
+        ({"methods": []}, "methods"),
+        ({"kinds": ["Not A Kind"]}, "kinds"),
+        ({"max_per_entity": 0}, "maxPerEntity"),
+    ],
+)
+def test_bad_parameters_are_refused(parameters: dict[str, Any], field: str) -> None:
+    with pytest.raises(InputError) as caught:
+        DiscoveryParameters.checked(**parameters)
+    assert caught.value.field == field
+
+
+def test_methods_and_kinds_narrow_the_search(services: Services, world: dict[str, str]) -> None:
+    vector_only, _ = find_proposals(
+        services.stores.graph,
+        services.stores.vectors,
+        DiscoveryParameters.checked(methods=["vector"], threshold=0.05),
+    )
+    assert all(p.method == "vector" for p in vector_only)
+    libraries = {world[n] for n in ("fastapi", "pydantic", "starlette", "sqlalchemy")}
+    for pair in proposals_of(services, kinds=["library"]):
+        assert set(pair) <= libraries

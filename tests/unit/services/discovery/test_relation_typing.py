@@ -1,0 +1,81 @@
+"""Typing: text first (with direction), then kind pairs, then structure, else related_to."""
+
+from __future__ import annotations
+
+import pytest
+
+from kgservice.services.discovery.relation_typing import decide_type, project_imports
+from kgservice.services.discovery.snapshot import EntityInfo
+
+
+def entity(name: str, kind: str, *observations: str, aliases: tuple[str, ...] = ()) -> EntityInfo:
+    return EntityInfo(f"id-{name}", name, kind, tuple(observations), aliases)
+
+
+APP = entity("webapp", "project")
+NUMPY = entity("numpy", "library")
+SCIPY = entity("scipy", "library")
+
+
+@pytest.mark.parametrize(
+    ("text", "kind", "forward"),
+    [
+        ("scipy depends on numpy for its arrays.", "depends_on", True),
+        ("numpy is used by scipy.", "uses", True),
+        ("SciPy uses NumPy.", "uses", True),
+        ("scipy extends numpy with more routines", "extends", True),
+        ("numpy is part of scipy", "part_of", False),
+        ("scipy contains numpy", "part_of", False),
+    ],
+)
+def test_text_gives_type_and_direction(text: str, kind: str, forward: bool) -> None:
+    typed = decide_type(SCIPY, NUMPY, [text], {})
+    assert (typed.type, typed.forward, typed.source) == (kind, forward, "text")
+    assert typed.evidence[0]["quotes"]
+
+
+def test_phrases_across_sentences_do_not_count() -> None:
+    typed = decide_type(SCIPY, NUMPY, ["scipy is great. Everyone uses numpy."], {})
+    assert typed.source == "default"
+
+
+def test_observations_speak_for_their_entity() -> None:
+    app = entity("webapp", "project", "Relies on numpy for maths")
+    typed = decide_type(NUMPY, app, [], {})
+    assert (typed.type, typed.forward) == ("uses", False)
+
+
+def test_aliases_match_too() -> None:
+    np_alias = entity("numpy", "library", aliases=("np",))
+    assert decide_type(SCIPY, np_alias, ["scipy requires np"], {}).type == "depends_on"
+
+
+def test_text_beats_kind_rules() -> None:
+    typed = decide_type(APP, NUMPY, ["webapp tests numpy"], {})
+    assert typed.type == "tests"
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "kind", "forward"),
+    [
+        (APP, NUMPY, "uses", True),
+        (NUMPY, APP, "uses", False),
+        (entity("suite", "test"), APP, "tests", True),
+        (APP, entity("redis", "service"), "connects_to", True),
+    ],
+)
+def test_kind_pair_rules(a: EntityInfo, b: EntityInfo, kind: str, forward: bool) -> None:
+    typed = decide_type(a, b, [], {})
+    assert (typed.type, typed.forward, typed.source) == (kind, forward, "kind_pair")
+
+
+def test_imports_between_projects_mean_depends_on() -> None:
+    core, cli = entity("Core Lib", "project"), entity("cli", "project")
+    imports = project_imports([("cli", "core-lib", 4)])
+    typed = decide_type(core, cli, [], imports)
+    assert (typed.type, typed.forward, typed.source) == ("depends_on", False, "structure")
+
+
+def test_otherwise_related_to() -> None:
+    typed = decide_type(SCIPY, NUMPY, ["scipy and numpy"], {})
+    assert (typed.type, typed.source) == ("related_to", "default")
