@@ -10,14 +10,30 @@ from typing import Any
 
 from anyio import to_thread
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route, WebSocketRoute
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
+from strawberry.exceptions import ConnectionRejectionError
+from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL, GRAPHQL_WS_PROTOCOL
 
+from kgservice.api.access import FULL_ACCESS, Access
+from kgservice.api.auth import (
+    ACCESS_SCOPE_KEY,
+    AuthMiddleware,
+    KeyRing,
+    check_exposure,
+    secret_from_payload,
+)
+from kgservice.api.body_limit import BodyLimitMiddleware
+from kgservice.api.checkpoints import PeriodicCheckpoint
 from kgservice.api.context import RequestContext
+from kgservice.api.error_log import install_client_error_filter
 from kgservice.api.schema import build_schema
+from kgservice.errors import SettingsError
 from kgservice.services.consistency import backfill
 from kgservice.services.registry import Services
 from kgservice.services.status import check_health
@@ -45,12 +61,32 @@ def _recover(services: Services) -> None:
 
 
 class KgGraphQL(GraphQL[RequestContext, None]):
-    """Strawberry's ASGI handler, with the open stores in each request's context."""
+    """Strawberry's ASGI handler, with the stores and the request's rights in its context."""
+
+    def __init__(self, keys: KeyRing, budget_ms: int) -> None:
+        protocols: tuple[str, ...] = (GRAPHQL_TRANSPORT_WS_PROTOCOL,)
+        if not keys.required:  # the legacy protocol has no connection_init gate
+            protocols = (GRAPHQL_TRANSPORT_WS_PROTOCOL, GRAPHQL_WS_PROTOCOL)
+        super().__init__(build_schema(), graphql_ide=None, subscription_protocols=protocols)
+        self.keys = keys
+        self.budget_ms = budget_ms
 
     async def get_context(
         self, request: Request | WebSocket, response: Response | WebSocket
     ) -> RequestContext:
-        return RequestContext(services=request.app.state.services)
+        access: Access = request.scope.get(ACCESS_SCOPE_KEY) or FULL_ACCESS
+        return RequestContext(
+            services=request.app.state.services, access=access, budget_ms=self.budget_ms
+        )
+
+    async def on_ws_connect(self, context: RequestContext) -> None:
+        """Take the API key from the connection_init payload when no header carried it."""
+        if not self.keys.required or context.access.key_name is not None:
+            return
+        access = self.keys.authenticate(secret_from_payload(context.connection_params))
+        if access is None:
+            raise ConnectionRejectionError({"message": "an API key is required"})
+        context.access = access
 
 
 def create_app(
@@ -65,7 +101,17 @@ def create_app(
     Stores are opened on startup unless given; they are closed on shutdown when the app
     opened them, or when ``close_stores`` says so. The embedder is loaded on startup, so a
     model that cannot run stops the service with the reason instead of failing later.
+
+    Raises:
+        SettingsError: when ``settings.host`` is not loopback and no API keys are set.
     """
+    try:
+        check_exposure(settings)
+    except SettingsError:
+        if stores is not None and close_stores:  # the app was handed ownership of them
+            stores.close()
+        raise
+    install_client_error_filter()
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -81,9 +127,15 @@ def create_app(
                 target=_recover, args=(app.state.services,), name="kg-backfill", daemon=True
             )
             recovery.start()
+        app.state.services.job_runner.start()  # also resumes jobs a stopped process left
+        checkpoints = PeriodicCheckpoint(app.state.stores.graph, settings.checkpoint_interval_s)
+        checkpoints.start()
+        app.state.checkpoints = checkpoints
         try:
             yield
         finally:
+            await to_thread.run_sync(checkpoints.stop)
+            await to_thread.run_sync(app.state.services.job_runner.stop)
             if recovery is not None:
                 recovery.join(timeout=30)
             if owned:
@@ -102,7 +154,20 @@ def create_app(
     async def root(request: Request) -> RedirectResponse:
         return RedirectResponse("/graphql")
 
-    graphql = KgGraphQL(build_schema(), graphql_ide=None)
+    keys = KeyRing(settings.api_keys)
+    graphql = KgGraphQL(keys, settings.request_timeout_ms)
+    middleware = [
+        Middleware(AuthMiddleware, keys=keys, open_paths=("/healthz",)),
+        Middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes),
+    ]
+    if settings.cors_origins:  # CORS is off unless origins are configured
+        cors = Middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_methods=["GET", "POST", "OPTIONS"],
+            allow_headers=["authorization", "content-type", "x-api-key"],
+        )
+        middleware.insert(0, cors)
     return Starlette(
         routes=[
             Route("/", root),
@@ -110,5 +175,6 @@ def create_app(
             Route("/graphql", graphql),
             WebSocketRoute("/graphql", graphql),
         ],
+        middleware=middleware,
         lifespan=lifespan,
     )

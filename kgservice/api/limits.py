@@ -19,6 +19,8 @@ from strawberry.extensions import (
     ValidationCache,
 )
 
+from kgservice.api.access import WriteScopeGuard
+from kgservice.api.budget import RequestBudget
 from kgservice.errors import KgError
 
 MAX_DEPTH = 10
@@ -48,5 +50,7 @@ def extension_factories() -> list[Callable[[], SchemaExtension]]:
         lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
         lambda: AddValidationRules(_LIMIT_RULES),
         lambda: ValidationCache(maxsize=CACHE_SIZE),
+        WriteScopeGuard,
+        RequestBudget,
         lambda: MaskErrors(should_mask_error=_should_mask),
     ]

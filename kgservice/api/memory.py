@@ -187,6 +187,9 @@ class MemoryQuery:
         self, info: KgInfo, project: strawberry.ID | None = None
     ) -> ConversationStats:
         memory = info.context.services.memory
+        if project is None:
+            info.context.check_namespace(None)  # counts over every namespace
+        await info.context.check_node(str(project) if project else None)
         stats = await info.context.run(memory.stats, str(project) if project else None)
         return ConversationStats.from_stats(stats)
 
@@ -198,6 +201,8 @@ class MemoryMutation:
         self, info: KgInfo, input: StoreConversationInput
     ) -> StoreConversationResult:
         memory = info.context.services.memory
+        await info.context.check_node(str(input.project_id))
+        await info.context.check_node(str(input.session_id) if input.session_id else None)
         return await run_mutation(
             info,
             lambda: memory.store_conversation(
@@ -214,6 +219,7 @@ class MemoryMutation:
         self, info: KgInfo, input: StoreConversationCheckpointInput
     ) -> StoreConversationResult:
         memory = info.context.services.memory
+        await info.context.check_node(str(input.thread_id))
         return await run_mutation(
             info,
             lambda: memory.store_checkpoint(str(input.thread_id)),
@@ -225,6 +231,7 @@ class MemoryMutation:
         self, info: KgInfo, input: StoreReflectionInput
     ) -> StoreReflectionResult:
         memory = info.context.services.memory
+        await info.context.check_node(str(input.project_id))
         return await run_mutation(
             info,
             lambda: memory.store_reflection(

@@ -10,6 +10,11 @@ from graphql import GraphQLError
 
 from kgservice import __version__
 from kgservice.api.context import KgInfo
+from kgservice.api.graph import GraphQuery
+from kgservice.api.knowledge.discovery import DiscoveryMutation
+from kgservice.api.knowledge.entities import Entity, EntityMutation, EntityQuery
+from kgservice.api.knowledge.jobs import Job, JobQuery, JobSubscription
+from kgservice.api.knowledge.relations import RelationMutation, RelationQuery
 from kgservice.api.limits import extension_factories
 from kgservice.api.memory import Conversation, MemoryMutation, MemoryQuery, Reflection
 from kgservice.api.search import SearchQuery
@@ -28,6 +33,8 @@ NODE_TYPES: dict[str, Callable[[dict[str, Any]], Node]] = {
     "Message": lambda n: Message.from_record(MessageRecord.from_node(n)),
     "Conversation": Conversation.from_node,
     "Reflection": Reflection.from_node,
+    "Job": Job.from_node,
+    "Entity": Entity.from_node,
 }
 
 
@@ -50,14 +57,19 @@ class CoreQuery:
             record = await info.context.run(nodes.find_node, graph, str(id))
         else:
             record = await info.context.run(nodes.find_node_by_legacy_id, graph, str(legacy_id))
-        return node_object(record) if record else None
+        if record is None or not info.context.visible(record.properties.get("namespace")):
+            return None
+        return node_object(record)
 
     @strawberry.field(description="Nodes by ULID, in the order asked (null where missing).")
     async def nodes(self, info: KgInfo, ids: list[strawberry.ID]) -> list[Node | None]:
         if len(ids) > 100:
             raise GraphQLError("nodes takes at most 100 ids")
         found = await info.context.run(nodes.find_nodes, info.context.stores.graph, list(ids))
-        return [node_object(found[i]) if i in found else None for i in map(str, ids)]
+        visible = {
+            i: r for i, r in found.items() if info.context.visible(r.properties.get("namespace"))
+        }
+        return [node_object(visible[i]) if i in visible else None for i in map(str, ids)]
 
     @strawberry.field(description="Whether both stores answer.")
     async def health(self, info: KgInfo) -> Health:
@@ -74,13 +86,29 @@ class CoreQuery:
 
 
 @strawberry.type
-class Query(CoreQuery, SessionQuery, MemoryQuery, SearchQuery):
+class Query(
+    CoreQuery,
+    SessionQuery,
+    MemoryQuery,
+    SearchQuery,
+    RelationQuery,
+    JobQuery,
+    EntityQuery,
+    GraphQuery,
+):
     """Every read field."""
 
 
 @strawberry.type
-class Mutation(SessionMutation, MemoryMutation):
+class Mutation(
+    SessionMutation, MemoryMutation, RelationMutation, DiscoveryMutation, EntityMutation
+):
     """Every write field; each returns a payload or a typed error."""
+
+
+@strawberry.type
+class Subscription(JobSubscription):
+    """Every subscription field."""
 
 
 def build_schema() -> strawberry.Schema:
@@ -88,6 +116,17 @@ def build_schema() -> strawberry.Schema:
     return strawberry.Schema(
         query=Query,
         mutation=Mutation,
-        types=[GraphNode, Project, Session, Thread, Message, Conversation, Reflection],
+        subscription=Subscription,
+        types=[
+            GraphNode,
+            Project,
+            Session,
+            Thread,
+            Message,
+            Conversation,
+            Reflection,
+            Job,
+            Entity,
+        ],
         extensions=extension_factories(),
     )

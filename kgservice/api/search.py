@@ -25,10 +25,16 @@ class SearchHit:
     score: float
 
 
-def _hits(records: list[HitRecord]) -> list[SearchHit]:
+def _hits(records: list[HitRecord], info: KgInfo) -> list[SearchHit]:
+    """The hits the request may see (namespaces), as GraphQL objects."""
     from kgservice.api.schema import node_object
 
-    return [SearchHit(node=node_object(hit.node), score=hit.score) for hit in records]
+    visible = info.context.visible
+    return [
+        SearchHit(node=node_object(hit.node), score=hit.score)
+        for hit in records
+        if visible(hit.node.properties.get("namespace"))
+    ]
 
 
 @strawberry.type
@@ -45,14 +51,21 @@ class SearchQuery:
         mode: SearchModeType = SearchMode.HYBRID,  # type: ignore[valid-type]
     ) -> list[SearchHit]:
         service = info.context.services.search
+        allowed = info.context.access.namespaces
+        if namespace is not None:
+            info.context.check_namespace(namespace)
+        elif allowed is not None and len(allowed) == 1:
+            namespace = next(iter(allowed))  # a key scoped to one namespace searches it
         records = await info.context.run(
             lambda: service.search(
                 text=text, vector=vector, kinds=kinds, namespace=namespace, k=k, mode=mode
             )
         )
-        return _hits(records)
+        return _hits(records, info)
 
     @strawberry.field(description="Nodes nearest in meaning to the node `id` (itself left out).")
     async def similar(self, info: KgInfo, id: strawberry.ID, k: int = 10) -> list[SearchHit]:
         service = info.context.services.search
-        return _hits(await info.context.run(service.similar, str(id), k))
+        await info.context.check_node(str(id))
+        records = await info.context.run(service.similar, str(id), k)
+        return _hits(records, info)

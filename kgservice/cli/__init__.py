@@ -4,7 +4,18 @@ from __future__ import annotations
 
 import typer
 
-from kgservice.cli import backfill, bench, embed, graphql_schema, migrate, serve, status
+from kgservice.cli import (
+    api_key,
+    backfill,
+    bench,
+    discover,
+    embed,
+    graphql_schema,
+    migrate,
+    serve,
+    status,
+)
+from kgservice.cli.link_mentions import link_mentions_command
 
 app = typer.Typer(
     name="kgservice",
@@ -18,8 +29,11 @@ app.command("status")(status.status)
 app.command("bench")(bench.bench)
 app.command("embed")(embed.embed)
 app.command("backfill")(backfill.backfill)
+app.command("discover")(discover.discover)
+app.command("link-mentions")(link_mentions_command)
 app.command("graphql-schema")(graphql_schema.graphql_schema)
 app.add_typer(migrate.app, name="migrate")
+app.add_typer(api_key.app, name="api-key")
 
 
 def main() -> None:

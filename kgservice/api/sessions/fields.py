@@ -118,22 +118,26 @@ class SessionQuery:
     @strawberry.field(description="A project by id.")
     async def project(self, info: KgInfo, id: strawberry.ID) -> Project | None:
         record = await info.context.loaders.project.load(str(id))
-        return Project.from_record(record) if record else None
+        visible = record and info.context.visible(record.namespace)
+        return Project.from_record(record) if record and visible else None
 
     @strawberry.field(description="A session by id.")
     async def session(self, info: KgInfo, id: strawberry.ID) -> Session | None:
         record = await info.context.loaders.session.load(str(id))
-        return Session.from_record(record) if record else None
+        visible = record and info.context.visible(record.namespace)
+        return Session.from_record(record) if record and visible else None
 
     @strawberry.field(description="A thread by id.")
     async def thread(self, info: KgInfo, id: strawberry.ID) -> Thread | None:
         record = await info.context.loaders.thread.load(str(id))
-        return Thread.from_record(record) if record else None
+        visible = record and info.context.visible(record.namespace)
+        return Thread.from_record(record) if record and visible else None
 
     @strawberry.field(description="Every session transition of a project, oldest first.")
     async def session_chain(
         self, info: KgInfo, project_id: strawberry.ID
     ) -> list[SessionTransition]:
+        await info.context.check_node(str(project_id))
         links = await info.context.run(info.context.services.chain.chain, str(project_id))
         return [
             SessionTransition(
@@ -148,7 +152,7 @@ class SessionQuery:
     @strawberry.field(description="The session an agent knows by its own id, and its latest.")
     async def resolve_session(self, info: KgInfo, external_id: str) -> ResolvedSession | None:
         found = await info.context.run(info.context.services.chain.resolve, external_id)
-        if found is None:
+        if found is None or not info.context.visible(found.session.namespace):
             return None
         return ResolvedSession(
             session=Session.from_record(found.session),
@@ -162,6 +166,7 @@ class SessionMutation:
     @strawberry.mutation
     async def create_project(self, info: KgInfo, input: CreateProjectInput) -> CreateProjectResult:
         service = info.context.services.sessions
+        info.context.check_namespace(input.namespace)
         return await run_mutation(
             info,
             lambda: service.create_project(
@@ -176,6 +181,7 @@ class SessionMutation:
     @strawberry.mutation
     async def create_session(self, info: KgInfo, input: CreateSessionInput) -> CreateSessionResult:
         service = info.context.services.sessions
+        await info.context.check_node(str(input.project_id))
         return await run_mutation(
             info,
             lambda: service.create_session(
@@ -190,6 +196,7 @@ class SessionMutation:
     @strawberry.mutation
     async def create_thread(self, info: KgInfo, input: CreateThreadInput) -> ThreadResult:
         service = info.context.services.sessions
+        await info.context.check_node(str(input.session_id))
         return await run_mutation(
             info,
             lambda: service.create_thread(str(input.session_id), input.name),
@@ -199,6 +206,7 @@ class SessionMutation:
     @strawberry.mutation
     async def update_thread(self, info: KgInfo, input: UpdateThreadInput) -> ThreadResult:
         service = info.context.services.sessions
+        await info.context.check_node(str(input.id))
         return await run_mutation(
             info,
             lambda: service.update_thread(str(input.id), name=input.name, status=input.status),
@@ -209,6 +217,7 @@ class SessionMutation:
     async def add_message(self, info: KgInfo, input: AddMessageInput) -> AddMessageResult:
         service = info.context.services.sessions
         message = NewMessage(input.role, input.content, _json_object(input.metadata))
+        await info.context.check_node(str(input.thread_id))
         return await run_mutation(
             info,
             lambda: service.add_messages(str(input.thread_id), [message]),
@@ -219,6 +228,7 @@ class SessionMutation:
     async def add_messages(self, info: KgInfo, input: AddMessagesInput) -> AddMessagesResult:
         service = info.context.services.sessions
         messages = [NewMessage(m.role, m.content, _json_object(m.metadata)) for m in input.messages]
+        await info.context.check_node(str(input.thread_id))
         return await run_mutation(
             info,
             lambda: service.add_messages(str(input.thread_id), messages),
@@ -228,6 +238,7 @@ class SessionMutation:
     @strawberry.mutation(description="Delete a thread, its messages and their vectors.")
     async def delete_thread(self, info: KgInfo, input: DeleteThreadInput) -> DeleteThreadResult:
         service = info.context.services.sessions
+        await info.context.check_node(str(input.id))
         return await run_mutation(
             info,
             lambda: service.delete_thread(str(input.id)),
@@ -240,6 +251,7 @@ class SessionMutation:
     ) -> RecordSessionTransitionResult:
         chain = info.context.services.chain
         expected = str(input.expected_previous) if input.expected_previous else None
+        await info.context.check_node(str(input.project_id))
         return await run_mutation(
             info,
             lambda: chain.record_transition(

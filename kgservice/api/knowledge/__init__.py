@@ -1,0 +1,1 @@
+"""GraphQL surface of the knowledge graph: entities, relations, discovery and jobs."""

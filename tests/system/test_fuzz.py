@@ -1,0 +1,80 @@
+"""Fuzzing: schemathesis generates GraphQL operations against the live server.
+
+Every query and mutation field gets a bounded number of generated operations (env
+``KGTEST_FUZZ_EXAMPLES``, default 40; the whole run stops after ``KGTEST_FUZZ_SECONDS``,
+default 150). The server must never answer 5xx nor mask an unexpected error, and its log
+must hold no traceback.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+from typing import Any
+
+import hypothesis
+import pytest
+import requests
+import schemathesis
+from hypothesis import HealthCheck
+
+from tests.system.live_server import LiveServer
+
+pytestmark = pytest.mark.slow
+
+EXAMPLES = int(os.environ.get("KGTEST_FUZZ_EXAMPLES", "40"))
+SECONDS = float(os.environ.get("KGTEST_FUZZ_SECONDS", "150"))
+
+
+def check_answer(response: Any, label: str) -> None:
+    assert response.status_code < 500, f"{label}: {response.status_code} {response.text[:500]}"
+    body = response.json()
+    for error in body.get("errors") or []:
+        assert error.get("message") != "Unexpected error.", f"{label}: {body}"
+
+
+def fuzz_test(operation: Any, session: requests.Session) -> Any:
+    """A bounded hypothesis test of one operation."""
+
+    @hypothesis.settings(
+        max_examples=EXAMPLES,
+        deadline=None,
+        database=None,
+        derandomize=True,
+        suppress_health_check=list(HealthCheck),
+        phases=[hypothesis.Phase.explicit, hypothesis.Phase.generate],
+    )
+    @hypothesis.given(case=operation.as_strategy())
+    def fuzz(case: Any) -> None:
+        check_answer(case.call(session=session), operation.label)
+
+    return fuzz
+
+
+def test_generated_operations_never_fail_the_server(tmp_path: Path) -> None:
+    server = LiveServer(tmp_path / "data", tmp_path / "server.log")
+    server.start()
+    started = time.monotonic()
+    operations = 0
+    try:
+        schema = schemathesis.graphql.from_url(server.url)
+        with requests.Session() as session:
+            for result in schema.get_all_operations():
+                if time.monotonic() - started > SECONDS:
+                    break
+                fuzz = fuzz_test(result.ok(), session)
+                fuzz()
+                operations += 1
+        assert server.gql("{ version { schema } }")["data"]["version"]["schema"] >= 1
+        assert server.stop() == 0
+    finally:
+        if server.process is not None and server.process.poll() is None:
+            server.process.kill()
+            server.process.wait()
+    log = server.log_text()
+    assert "Traceback" not in log, log[-5000:]
+    assert operations >= 20
+    print(
+        f"fuzzed {operations} operations x {EXAMPLES} examples in {time.monotonic() - started:.0f} s"
+    )
