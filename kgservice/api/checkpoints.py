@@ -10,7 +10,6 @@ memory (and the replay work after a crash); it holds the writer for tens of mill
 from __future__ import annotations
 
 import logging
-import queue
 import threading
 import time
 
@@ -19,32 +18,6 @@ from kgservice.stores.graph import GraphStore
 
 log = logging.getLogger("kgservice")
 SLOW_S = 0.5
-READER_WAIT_S = 30
-
-
-def checkpoint_without_readers(graph: GraphStore) -> None:
-    """CHECKPOINT the graph while no pooled reader is running a query.
-
-    Kuzu's CHECKPOINT waits for active transactions to leave, blocking new ones, and fails
-    after about 5 s. Measured with reads running in other threads (bench/load.py), a plain
-    checkpoint stalled every request for 6 s and then failed; with the writer held and
-    every reader taken out of the pool first, it takes 50-100 ms. The lock order (writer,
-    then readers) is the one a write transaction that also reads follows.
-
-    This belongs in ``GraphStore.checkpoint`` (and ``backup_to``), which do not drain the
-    readers; it reaches into the store's pool until they do.
-    """
-    with graph._write_lock:
-        taken = []
-        try:
-            for _ in range(graph._reader_count):
-                taken.append(graph._readers.get(timeout=READER_WAIT_S))
-            graph.checkpoint()
-        except queue.Empty:
-            raise StoreError("a reader stayed busy; checkpoint postponed") from None
-        finally:
-            for session in taken:
-                graph._readers.put(session)
 
 
 class PeriodicCheckpoint:
@@ -79,7 +52,7 @@ class PeriodicCheckpoint:
                 continue
             started = time.monotonic()
             try:
-                checkpoint_without_readers(self.graph)
+                self.graph.checkpoint()  # drains the readers first
                 self.checkpoints += 1
             except StoreError as exc:  # e.g. a long read still open: try again next time
                 log.info("periodic checkpoint skipped: %s", exc)

@@ -30,6 +30,7 @@ from kgservice.api.access import FULL_ACCESS, Access, AccessDeniedError, Request
 from kgservice.api.loaders import Loaders
 from kgservice.services import nodes
 from kgservice.services.registry import Services
+from kgservice.stores.graph import query_deadline
 from kgservice.stores.opening import Stores
 
 P = ParamSpec("P")
@@ -59,12 +60,18 @@ class RequestContext:
         """Run blocking store work in a worker thread so the event loop stays free.
 
         Within the request's time budget: when it runs out the request gets
-        ``RequestTimeoutError`` at once, and the work left running is stopped by the
-        engine's per-query timeout.
+        ``RequestTimeoutError`` at once, and the graph query left running is interrupted by
+        the engine, whose timeout for each query is cut to the time left
+        (:func:`~kgservice.stores.graph.query_deadline`).
         """
-        call = functools.partial(function, *args, **kwargs)
         if self.deadline is None:
-            return await to_thread.run_sync(call)
+            return await to_thread.run_sync(functools.partial(function, *args, **kwargs))
+        deadline = self.deadline
+
+        def call() -> T:
+            with query_deadline(deadline):
+                return function(*args, **kwargs)
+
         remaining = self.deadline - time.monotonic()
         try:
             if remaining <= 0:

@@ -12,7 +12,7 @@ from strawberry.scalars import JSON
 from kgservice.api.context import KgInfo
 from kgservice.api.errors import ConflictError, NotFoundError, ValidationError
 from kgservice.api.mutations import run_mutation
-from kgservice.api.types import Node
+from kgservice.api.types import Node, json_object
 from kgservice.services.memory import MemoryRecord, MemoryStats
 
 
@@ -176,10 +176,6 @@ StoreReflectionResult: TypeAlias = Annotated[
 ]
 
 
-def _object(value: Any) -> dict[str, Any] | None:
-    return cast(dict[str, Any], value) if isinstance(value, dict) else value
-
-
 @strawberry.type
 class MemoryQuery:
     @strawberry.field(description="Conversation and reflection counts, coverage and activity.")
@@ -209,7 +205,7 @@ class MemoryMutation:
                 input.content,
                 str(input.project_id),
                 session_id=str(input.session_id) if input.session_id else None,
-                metadata=_object(input.metadata),
+                metadata=json_object(input.metadata),
             ),
             lambda record: StoreConversationPayload(conversation=Conversation.from_record(record)),
         )

@@ -30,6 +30,11 @@ class GraphNode(Node):
         )
 
 
+def json_object(value: Any) -> dict[str, Any] | None:
+    """A JSON input typed as an object for the services (which reject other JSON values)."""
+    return cast(dict[str, Any], value) if isinstance(value, dict) else value
+
+
 def _plain(value: Any) -> Any:
     if hasattr(value, "isoformat"):
         return value.isoformat()

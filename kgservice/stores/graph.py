@@ -14,9 +14,11 @@ import os
 import queue
 import shutil
 import threading
+import time
 from collections import OrderedDict
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
+from contextvars import ContextVar
 from pathlib import Path
 from types import ModuleType
 from typing import IO, Any
@@ -31,6 +33,25 @@ Row = dict[str, Any]
 ENGINES = ("kuzu", "ladybug")
 OPTIONAL_EXTENSIONS = ("algo", "fts", "vector", "json")
 PREPARED_CACHE_SIZE = 512  # per connection; filtered queries add one entry per filter shape
+READER_DRAIN_S = 30  # how long a checkpoint waits for pooled readers to come back
+
+#: The monotonic time by which the current caller's queries must finish (see query_deadline).
+_DEADLINE: ContextVar[float | None] = ContextVar("kg_query_deadline", default=None)
+
+
+@contextmanager
+def query_deadline(deadline: float | None) -> Iterator[None]:
+    """Run the enclosed queries under ``deadline`` (a ``time.monotonic()`` value).
+
+    Each query's engine timeout becomes the smaller of ``query_timeout_ms`` and the time left,
+    so a request's time budget interrupts the query itself; a query started after the
+    deadline fails at once with :class:`QueryTimeoutError`.
+    """
+    token = _DEADLINE.set(deadline)
+    try:
+        yield
+    finally:
+        _DEADLINE.reset(token)
 
 
 def load_engine(name: str) -> ModuleType:
@@ -51,6 +72,8 @@ class _Session:
         self._engine = engine
         self.connection = engine.Connection(database)
         self.connection.set_query_timeout(timeout_ms)
+        self._default_timeout_ms = timeout_ms
+        self._timeout_ms = timeout_ms
         self._prepared: OrderedDict[str, Any] = OrderedDict()
 
     def run(self, query: NamedQuery, params: Mapping[str, Any]) -> list[Row]:
@@ -67,11 +90,25 @@ class _Session:
             self._prepared[query.name] = statement
             if len(self._prepared) > PREPARED_CACHE_SIZE:
                 self._prepared.popitem(last=False)
+        self._apply_deadline(query.name)
         return self._collect(query.name, statement, dict(params))
 
     def execute(self, label: str, text: str, params: Mapping[str, Any] | None = None) -> list[Row]:
         """Run trusted text (migration DDL, COPY); never text built from user input."""
         return self._collect(label, text, dict(params or {}))
+
+    def _apply_deadline(self, label: str) -> None:
+        """Bound a named query by the caller's deadline (never BEGIN/COMMIT/ROLLBACK/DDL)."""
+        timeout_ms = self._default_timeout_ms
+        deadline = _DEADLINE.get()
+        if deadline is not None:
+            left_ms = int((deadline - time.monotonic()) * 1000)
+            if left_ms <= 0:
+                raise QueryTimeoutError(f"query {label} ran past its time budget")
+            timeout_ms = min(timeout_ms, left_ms)
+        if timeout_ms != self._timeout_ms:
+            self.connection.set_query_timeout(timeout_ms)
+            self._timeout_ms = timeout_ms
 
     def _collect(self, label: str, statement: Any, params: dict[str, Any]) -> list[Row]:
         try:
@@ -288,7 +325,7 @@ class GraphStore:
         if query.writes:
             with self._write_lock:
                 return self._require_writer().run(query, params or {})
-        with self._reader() as session:
+        with self.reader() as session:
             return session.run(query, params or {})
 
     @contextmanager
@@ -339,14 +376,14 @@ class GraphStore:
     def table_names(self) -> set[str]:
         """Return the names of every node and rel table (cached until the schema changes)."""
         if self._tables is None:
-            with self._reader() as session:
+            with self.reader() as session:
                 rows = session.execute("show tables", "CALL show_tables() RETURN name")
             self._tables = {row["name"] for row in rows}
         return self._tables
 
     def execute_catalog(self, statement: str) -> list[Row]:
         """Run a read-only catalog statement (``CALL show_tables()`` and the like)."""
-        with self._reader() as session:
+        with self.reader() as session:
             return session.execute("catalog", statement)
 
     def forget_schema(self) -> None:
@@ -367,9 +404,35 @@ class GraphStore:
         return cached
 
     def checkpoint(self) -> None:
-        """Flush the write-ahead log into the database file."""
-        with self._write_lock:
+        """Flush the write-ahead log into the database file.
+
+        Kuzu's CHECKPOINT waits for every active transaction to leave while blocking new
+        ones, and fails after about 5 s; with reads running in other threads a plain
+        checkpoint stalled every request for 6 s and then failed (bench/load.py). So this
+        holds the writer and takes every pooled reader out first (the lock order a write
+        transaction that also reads follows); then it takes tens of milliseconds.
+
+        Raises:
+            StoreError: a reader stayed busy for READER_DRAIN_S; nothing was done.
+        """
+        with self._write_lock, self._readers_drained():
             self._require_writer().execute("checkpoint", "CHECKPOINT")
+
+    @contextmanager
+    def _readers_drained(self) -> Iterator[None]:
+        taken: list[_Session] = []
+        try:
+            for _ in range(len(self._sessions) - 1):
+                taken.append(self._readers.get(timeout=READER_DRAIN_S))
+        except queue.Empty:
+            for session in taken:
+                self._readers.put(session)
+            raise StoreError("a reader stayed busy; checkpoint postponed") from None
+        try:
+            yield
+        finally:
+            for session in taken:
+                self._readers.put(session)
 
     def interrupt(self) -> None:
         """Interrupt whatever the writer connection is running (used on shutdown)."""
@@ -380,7 +443,7 @@ class GraphStore:
     def backup_to(self, target: Path) -> None:
         """Copy a consistent image of the database to ``target`` (writes wait meanwhile)."""
         with self._write_lock:
-            self._require_writer().execute("checkpoint", "CHECKPOINT")
+            self.checkpoint()
             target.parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(self.path, target)
 
@@ -400,7 +463,8 @@ class GraphStore:
         return self._writer
 
     @contextmanager
-    def _reader(self) -> Iterator[_Session]:
+    def reader(self) -> Iterator[_Session]:
+        """Hold one pooled reader connection (e.g. for state kept per connection)."""
         if self._database is None:
             raise StoreError("the graph store is closed")
         session = self._readers.get()

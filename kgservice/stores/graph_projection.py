@@ -7,8 +7,7 @@ on that same connection and always drops the projection afterwards.
 
 Queries are named templates from ``queries/``: ``__GRAPH__`` takes the generated name and
 ``__NAMESPACE__`` a namespace that passed :func:`is_literal_safe`; values are parameters.
-It borrows a reader from :class:`GraphStore`'s pool (``_reader``): GraphStore has no public
-way to keep one connection across statements; the natural home of this is GraphStore itself.
+It holds the connection with :meth:`GraphStore.reader`.
 """
 
 from __future__ import annotations
@@ -65,7 +64,7 @@ def projected_graph(graph: GraphStore, projection: str, namespace: str) -> Itera
         raise QueryError(f"query {projection} is not a projection template")
     name = f"kg_algo_{uuid.uuid4().hex}"
     text = template.text.replace(GRAPH_SLOT, name).replace(NAMESPACE_SLOT, namespace)
-    with graph._reader() as session:  # the projection lives on this connection only
+    with graph.reader() as session:  # the projection lives on this connection only
         session.execute(projection, text)
         try:
             yield ProjectedGraph(graph, session, name)

@@ -54,17 +54,23 @@ class LiveServer:
                 env=env,
             )
         deadline = time.monotonic() + 120
+        last = "no answer"
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 raise AssertionError(
                     f"server exited with {self.process.returncode}: {self.log_text()[-2000:]}"
                 )
             try:
-                if httpx.get(f"http://127.0.0.1:{self.port}/healthz", timeout=1).status_code == 200:
+                answer = httpx.get(f"http://127.0.0.1:{self.port}/healthz", timeout=5)
+                if answer.status_code == 200:
                     return
-            except httpx.TransportError:
-                time.sleep(0.1)
-        raise AssertionError("server did not become healthy")
+                last = f"{answer.status_code} {answer.text[:500]}"
+            except httpx.TransportError as exc:
+                last = repr(exc)
+            time.sleep(0.1)
+        raise AssertionError(
+            f"server did not become healthy (last: {last}); log: {self.log_text()[-3000:]}"
+        )
 
     def kill(self) -> None:
         """SIGKILL: no shutdown code runs."""

@@ -164,7 +164,8 @@ def test_acknowledged_writes_survive_sigkill(tmp_path: Path) -> None:
         gaps = find_gaps(stores.graph, stores.vectors)
         assert {kind: ids for kind, ids in gaps.missing.items() if ids} == {}
         assert gaps.orphans == []
-    assert "Traceback" not in server.log_text()
+    log = server.log_text()
+    assert "Traceback" not in log, log[max(log.find("Traceback") - 1000, 0) :][:6000]
     print(
         f"acknowledged writes: {len(acked.texts)}; missing vectors after each kill: "
         f"{missing_after_kill}"

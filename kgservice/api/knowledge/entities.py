@@ -15,7 +15,7 @@ from kgservice.api.errors import ConflictError, NotFoundError, ValidationError
 from kgservice.api.filters import StringFilter, filter_dict
 from kgservice.api.mutations import run_mutation
 from kgservice.api.relay import MAX_PAGE, Connection, build_connection, page_request
-from kgservice.api.types import Node
+from kgservice.api.types import Node, json_object
 from kgservice.errors import InputError
 from kgservice.services.knowledge.entities import EntityRecord
 from kgservice.services.knowledge.merge import MergeResult, merge_entities
@@ -181,10 +181,6 @@ ProposeSameAsResult: TypeAlias = Annotated[
 ]
 
 
-def _object(value: Any) -> dict[str, Any] | None:
-    return cast(dict[str, Any], value) if isinstance(value, dict) else value
-
-
 @strawberry.type
 class EntityQuery:
     @strawberry.field(description="An entity by id.")
@@ -281,7 +277,7 @@ class EntityMutation:
                 input.kind,
                 observations=input.observations,
                 aliases=input.aliases,
-                properties=_object(input.properties),
+                properties=json_object(input.properties),
                 namespace=input.namespace,
             ),
             lambda record: EntityPayload(entity=Entity.from_record(record)),

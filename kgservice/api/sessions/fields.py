@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any, TypeAlias, cast
+from typing import Annotated, TypeAlias
 
 import strawberry
 
@@ -21,6 +21,7 @@ from kgservice.api.sessions.inputs import (
     UpdateThreadInput,
 )
 from kgservice.api.sessions.types import Message, Project, Session, Thread
+from kgservice.api.types import json_object
 from kgservice.services.sessions import NewMessage
 
 
@@ -109,10 +110,6 @@ RecordSessionTransitionResult: TypeAlias = Annotated[
 ]
 
 
-def _json_object(value: Any) -> dict[str, Any] | None:
-    return cast(dict[str, Any], value) if isinstance(value, dict) else value
-
-
 @strawberry.type
 class SessionQuery:
     @strawberry.field(description="A project by id.")
@@ -188,7 +185,7 @@ class SessionMutation:
                 str(input.project_id),
                 input.external_id,
                 agent=input.agent,
-                metadata=_json_object(input.metadata),
+                metadata=json_object(input.metadata),
             ),
             lambda record: CreateSessionPayload(session=Session.from_record(record)),
         )
@@ -216,7 +213,7 @@ class SessionMutation:
     @strawberry.mutation(description="Append one message; idx is assigned by the service.")
     async def add_message(self, info: KgInfo, input: AddMessageInput) -> AddMessageResult:
         service = info.context.services.sessions
-        message = NewMessage(input.role, input.content, _json_object(input.metadata))
+        message = NewMessage(input.role, input.content, json_object(input.metadata))
         await info.context.check_node(str(input.thread_id))
         return await run_mutation(
             info,
@@ -227,7 +224,7 @@ class SessionMutation:
     @strawberry.mutation(description="Append messages in order, in one transaction.")
     async def add_messages(self, info: KgInfo, input: AddMessagesInput) -> AddMessagesResult:
         service = info.context.services.sessions
-        messages = [NewMessage(m.role, m.content, _json_object(m.metadata)) for m in input.messages]
+        messages = [NewMessage(m.role, m.content, json_object(m.metadata)) for m in input.messages]
         await info.context.check_node(str(input.thread_id))
         return await run_mutation(
             info,

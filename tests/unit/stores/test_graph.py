@@ -13,7 +13,7 @@ import pytest
 
 from kgservice.errors import QueryError, QueryTimeoutError, StoreError
 from kgservice.ids import new_id
-from kgservice.stores.graph import GraphStore
+from kgservice.stores.graph import GraphStore, query_deadline
 from kgservice.stores.opening import Stores
 from kgservice.stores.query_catalog import parse_query
 
@@ -237,38 +237,75 @@ def test_writers_are_serialised(engine_stores: Stores) -> None:
     assert count_entities(graph) == 80
 
 
-def test_query_timeout(engine_stores: Stores) -> None:
+def _graph_with_slow_query(stores: Stores, name: str, timeout_ms: int) -> GraphStore:
+    """A store whose ``test/slow`` query runs for minutes (a 2000-row triple join)."""
     graph = GraphStore(
-        engine_stores.graph.path.with_name("timeout.db"),
-        engine=engine_stores.graph.engine_name,
-        query_timeout_ms=50,
+        stores.graph.path.with_name(name),
+        engine=stores.graph.engine_name,
+        query_timeout_ms=timeout_ms,
         buffer_pool_mb=64,
         read_connections=1,
     ).open()
+    graph.run("migrations/create_tracking_table")
+    graph.copy_from_arrow(
+        "SchemaMigration",
+        pa.table(
+            {
+                "version": list(range(2000)),
+                "name": ["x"] * 2000,
+                "checksum": ["c"] * 2000,
+                "applied_at": pa.array([NOW] * 2000, pa.timestamp("us")),
+            }
+        ),
+    )
+    add_query(
+        graph,
+        "test/slow",
+        "MATCH (a:SchemaMigration), (b:SchemaMigration), (c:SchemaMigration) "
+        "WHERE a.version + b.version + c.version = -1 RETURN count(*) AS n",
+    )
+    return graph
+
+
+def test_query_timeout(engine_stores: Stores) -> None:
+    graph = _graph_with_slow_query(engine_stores, "timeout.db", timeout_ms=50)
     try:
-        graph.run("migrations/create_tracking_table")
-        graph.copy_from_arrow(
-            "SchemaMigration",
-            pa.table(
-                {
-                    "version": list(range(2000)),
-                    "name": ["x"] * 2000,
-                    "checksum": ["c"] * 2000,
-                    "applied_at": pa.array([NOW] * 2000, pa.timestamp("us")),
-                }
-            ),
-        )
-        add_query(
-            graph,
-            "test/slow",
-            "MATCH (a:SchemaMigration), (b:SchemaMigration), (c:SchemaMigration) "
-            "WHERE a.version + b.version + c.version = -1 RETURN count(*) AS n",
-        )
         with pytest.raises(QueryTimeoutError, match="time budget"):
             graph.run("test/slow")
         assert graph.run("core/ping") == [{"ok": 1}]
     finally:
         graph.close()
+
+
+def test_query_deadline_interrupts_the_query_itself(engine_stores: Stores) -> None:
+    """A caller's deadline cuts the engine timeout of each query to the time left."""
+    graph = _graph_with_slow_query(engine_stores, "deadline.db", timeout_ms=600_000)
+    try:
+        with query_deadline(time.monotonic() - 1), pytest.raises(QueryTimeoutError):
+            graph.run("core/ping")  # already past: refused before the engine runs it
+        with query_deadline(time.monotonic() + 0.2), pytest.raises(QueryTimeoutError):
+            graph.run("test/slow")
+        assert graph.run("core/ping") == [{"ok": 1}]  # the engine timeout is back to normal
+    finally:
+        graph.close()
+
+
+def test_a_deadline_passing_inside_a_transaction_rolls_it_back(engine_stores: Stores) -> None:
+    """The deadline bounds named queries, never ROLLBACK: the writer stays usable."""
+    graph = engine_stores.graph
+    params = {"namespace": "t", "created_at": NOW, "name": "x", "name_key": "x", "kind": "c"}
+
+    def two_writes_across_the_deadline() -> None:
+        with query_deadline(time.monotonic() + 0.2), graph.transaction() as tx:
+            tx.run("bench/create_entity", {**params, "id": new_id("Entity")})
+            time.sleep(0.3)
+            tx.run("bench/create_entity", {**params, "id": new_id("Entity")})
+
+    with pytest.raises(QueryTimeoutError):
+        two_writes_across_the_deadline()
+    assert count_entities(graph) == 0
+    create_entity(graph, "after")
+    assert count_entities(graph) == 1
 
 
 def test_second_process_is_told_who_holds_the_store(engine_stores: Stores) -> None:
