@@ -13,7 +13,6 @@ import importlib.util  # kuzu 0.11.3 calls importlib.util without importing it
 import os
 import queue
 import shutil
-import threading
 import time
 from collections import OrderedDict
 from collections.abc import Iterator, Mapping
@@ -26,6 +25,7 @@ from typing import IO, Any
 import pyarrow as pa
 
 from kgservice.errors import QueryError, QueryTimeoutError, StoreError, StoreLockedError
+from kgservice.stores.fair_lock import FairRLock
 from kgservice.stores.query_catalog import NamedQuery, QueryCatalog
 from kgservice.stores.where import CompiledFilter
 
@@ -187,7 +187,7 @@ class GraphStore:
         self._timeout_ms = query_timeout_ms
         self._buffer_pool_bytes = buffer_pool_mb * 1024 * 1024
         self._reader_count = read_connections
-        self._write_lock = threading.RLock()
+        self._write_lock = FairRLock()  # FIFO: a job's next batch queues behind waiters
         self._database: Any = None
         self._writer: _Session | None = None
         self._readers: queue.Queue[_Session] = queue.Queue()
