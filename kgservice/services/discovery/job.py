@@ -230,10 +230,17 @@ class DiscoveryService:
         proposals, counts = find_proposals(self.graph, self.vectors, parameters, ignore_job=job.id)
         if parameters.dry_run:
             return {**counts, "written": 0, "dry_run": True}
-        # The proposals come in the same order on every run over the same graph, so the
-        # first `written` of them are the ones already committed.
+        # A resumed job recomputes its proposals (its own edges do not count as known, so
+        # it makes the same choices) and writes those whose pair it has not written yet;
+        # this holds even when the graph changed while the job was stopped.
         done_edges = int(checkpoint.get("written", 0))
-        remaining = proposals[done_edges:]
+        remaining = proposals
+        if done_edges:
+            rows = self.graph.run("discovery/job_pairs", {"job_id": job.id})
+            written_pairs = {frozenset((row["from_id"], row["to_id"])) for row in rows}
+            remaining = [
+                p for p in proposals if frozenset((p.from_id, p.to_id)) not in written_pairs
+            ]
         control.report(max(job.progress, 0.5), {**counts, "written": done_edges}, checkpoint)
 
         def save(tx: Transaction, written: int) -> None:

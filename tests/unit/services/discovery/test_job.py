@@ -133,6 +133,33 @@ def test_stopped_job_resumes_from_its_checkpoint(services: Services, world: dict
     assert set(written) == expected
 
 
+def test_a_resume_after_the_graph_changed_loses_and_repeats_nothing(
+    services: Services, world: dict[str, str]
+) -> None:
+    """Regression: a resume by position repeated a written pair once a new one ranked first."""
+    services.discovery.batch_size = 2
+    job = services.jobs.create("discovery", DiscoveryParameters.checked().as_json(), "default")
+    stop = threading.Event()
+
+    def stop_after_the_first_batch(progress: float, counts: Mapping[str, Any]) -> None:
+        if counts.get("phase") == "writing":
+            stop.set()
+
+    services.jobs.run(job.id, stop, stop_after_the_first_batch)
+    assert len(job_relations(services, job.id)) == 2
+    # While the job is stopped, an entity arrives whose pair with fastapi ranks first.
+    twin = services.entities.create(
+        "fastapi-fork", "library", observations=["Web framework for building HTTP APIs with Python"]
+    )
+    expected = set(proposals_of(services))
+    assert (twin.id, world["fastapi"]) in expected or (world["fastapi"], twin.id) in expected
+    finished = services.jobs.run(job.id)
+    assert finished.status == "succeeded"
+    written = job_relations(services, job.id)
+    assert len(written) == len(set(written))  # nothing written twice
+    assert expected <= set(written) | {pair[::-1] for pair in written}  # nothing skipped
+
+
 @pytest.mark.parametrize(
     ("parameters", "field"),
     [
