@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import socket
 import statistics
+import subprocess
+import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
+
+import httpx
 
 from kgservice.settings import load_settings
 from kgservice.stores.opening import Stores, open_stores
@@ -52,3 +57,39 @@ def target(value: float, bound: float, *, at_least: bool) -> dict[str, object]:
     """Describe a target and whether ``value`` meets it."""
     met = value >= bound if at_least else value <= bound
     return {"value": value, "target": f"{'>=' if at_least else '<='} {bound}", "met": met}
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that is free now."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@contextmanager
+def running_server(data_dir: Path, log: Path) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+    """Run ``kgservice serve`` on a free port until healthy; yield its GraphQL URL and process.
+
+    The server's output goes to ``log``; it is stopped with SIGTERM on exit.
+    """
+    port = free_port()
+    command = [sys.executable, "-m", "kgservice", "serve", "--data-dir", str(data_dir)]
+    with log.open("w") as sink:
+        server = subprocess.Popen(  # noqa: S603 (this interpreter, fixed arguments)
+            [*command, "--port", str(port)],
+            stdout=sink,
+            stderr=subprocess.STDOUT,
+        )
+    try:
+        for _ in range(600):
+            try:
+                if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).is_success:
+                    break
+            except httpx.TransportError:
+                time.sleep(0.1)
+        else:
+            raise RuntimeError(f"the server did not become healthy; see {log}")
+        yield f"http://127.0.0.1:{port}/graphql", server
+    finally:
+        server.terminate()
+        server.wait(timeout=60)

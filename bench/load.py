@@ -12,10 +12,7 @@ from __future__ import annotations
 
 import json
 import random
-import socket
 import statistics
-import subprocess
-import sys
 import tempfile
 import threading
 import time
@@ -26,7 +23,7 @@ from typing import Any
 
 import httpx
 
-from bench.common import target
+from bench.common import running_server, target
 
 CLIENTS = 4
 SECONDS, QUICK_SECONDS = 150, 20
@@ -50,12 +47,6 @@ MIX = {
     "search_text": 10,
     "search_hybrid": 15,
 }
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def _rss_mb(pid: int) -> float:
@@ -191,30 +182,8 @@ def run(quick: bool = False) -> dict[str, Any]:
     seconds = QUICK_SECONDS if quick else SECONDS
     rng = random.Random(11)
     with tempfile.TemporaryDirectory(prefix="kg-bench-") as folder:
-        data_dir, port = Path(folder) / "data", _free_port()
-        url = f"http://127.0.0.1:{port}/graphql"
-        with (Path(folder) / "server.log").open("w") as sink:
-            server = subprocess.Popen(  # noqa: S603 (this interpreter, fixed arguments)
-                [
-                    sys.executable,
-                    "-m",
-                    "kgservice",
-                    "serve",
-                    "--data-dir",
-                    str(data_dir),
-                    "--port",
-                    str(port),
-                ],
-                stdout=sink,
-                stderr=subprocess.STDOUT,
-            )
-        try:
-            for _ in range(600):
-                try:
-                    if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).is_success:
-                        break
-                except httpx.TransportError:
-                    time.sleep(0.1)
+        data_dir, log_path = Path(folder) / "data", Path(folder) / "server.log"
+        with running_server(data_dir, log_path) as (url, server):
             seed = _seed(url, rng)
             tally = Tally(message_ids=list(seed["message_ids"]))
             rss: list[float] = []
@@ -232,10 +201,7 @@ def run(quick: bool = False) -> dict[str, Any]:
                 rss.append(_rss_mb(server.pid))
                 time.sleep(1)
             elapsed = time.perf_counter() - started
-        finally:
-            server.terminate()
-            server.wait(timeout=60)
-        log = (Path(folder) / "server.log").read_text(errors="replace")
+        log = log_path.read_text(errors="replace")
     total = sum(len(v) for v in tally.latencies.values())
     writes = len(tally.latencies["add_message"]) + len(tally.latencies["store_reflection"])
     errors = sum(tally.errors.values())

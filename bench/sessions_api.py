@@ -11,9 +11,7 @@ from __future__ import annotations
 import json
 import random
 import shutil
-import socket
 import subprocess
-import sys
 import tempfile
 import threading
 import time
@@ -23,7 +21,7 @@ from typing import Any
 
 import httpx
 
-from bench.common import latencies_ms, target
+from bench.common import latencies_ms, running_server, target
 from kgservice.services.registry import Services
 from kgservice.services.sessions import NewMessage
 from kgservice.settings import load_settings
@@ -83,12 +81,6 @@ def _service_figures(services: Services, rng: random.Random, quick: bool) -> dic
     }
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 def _wrk(url: str, body: dict[str, Any], seconds: int) -> float:
     script = Path(tempfile.mkdtemp()) / "post.lua"
     payload = json.dumps(body).replace("\\", "\\\\").replace('"', '\\"')
@@ -134,31 +126,7 @@ def _python_load(url: str, body: dict[str, Any], seconds: int) -> float:
 
 
 def _http_figures(data_dir: Path, thread_id: str, quick: bool) -> dict[str, Any]:
-    port = _free_port()
-    url = f"http://127.0.0.1:{port}/graphql"
-    log = data_dir.parent / "server.log"
-    with log.open("w") as sink:
-        server = subprocess.Popen(  # noqa: S603 (this interpreter, fixed arguments)
-            [
-                sys.executable,
-                "-m",
-                "kgservice",
-                "serve",
-                "--data-dir",
-                str(data_dir),
-                "--port",
-                str(port),
-            ],
-            stdout=sink,
-            stderr=subprocess.STDOUT,
-        )
-    try:
-        for _ in range(300):
-            try:
-                if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                time.sleep(0.1)
+    with running_server(data_dir, data_dir.parent / "server.log") as (url, _server):
         trivial = {"query": "{ version { service } }"}
         page = {
             "query": "query($t: ID!) { thread(id: $t) { messages(first: 100) "
@@ -177,9 +145,6 @@ def _http_figures(data_dir: Path, thread_id: str, quick: bool) -> dict[str, Any]
             "trivial_query_rps": round(load(url, trivial, seconds)),
             "connection_100_rps": round(load(url, page, seconds)),
         }
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
 
 
 def run(quick: bool = False) -> dict[str, Any]:
