@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import threading
 import time
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -13,11 +12,10 @@ from starlette.testclient import TestClient
 from kgservice.api.app import create_app
 from kgservice.services.discovery.job import DiscoveryParameters, find_proposals
 from kgservice.services.registry import Services
-from kgservice.settings import Settings, load_settings
+from kgservice.settings import Settings
 from kgservice.stores.embedder import Embedder
 from kgservice.stores.opening import open_stores
 from tests.api.conftest import GraphQLClient
-from tests.conftest import TEST_ENGINE
 from tests.knowledge_seed import seed_world
 
 START = """mutation($input: StartDiscoveryInput!) { startDiscovery(input: $input) { __typename
@@ -34,15 +32,9 @@ REVIEW = """mutation($id: ID!, $decision: ReviewDecision!) {
 
 
 @pytest.fixture
-def settings(data_dir: Path) -> Settings:
+def settings(settings: Settings) -> Settings:
     """No backfill thread on start: its reads would stall the seeding COPY's checkpoint."""
-    return load_settings(
-        data_dir=data_dir,
-        buffer_pool_mb=128,
-        read_connections=2,
-        graph_engine=TEST_ENGINE,
-        backfill_on_start=False,
-    )
+    return settings.model_copy(update={"backfill_on_start": False})
 
 
 @pytest.fixture

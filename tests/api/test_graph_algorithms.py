@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -10,9 +9,8 @@ from starlette.testclient import TestClient
 
 from kgservice.services.graph_algorithms import networkx_engine
 from kgservice.services.registry import Services
-from kgservice.settings import Settings, load_settings
+from kgservice.settings import Settings
 from tests.api.conftest import GraphQLClient
-from tests.conftest import TEST_ENGINE
 from tests.graph_seed import SeededGraph, seed_graph
 
 METRICS = """query($ns: String!) { graphMetrics(namespace: $ns) {
@@ -33,15 +31,9 @@ NEIGHBORHOOD = """query($id: ID!, $depth: Int!, $types: [String!], $limit: Int! 
 
 
 @pytest.fixture
-def settings(data_dir: Path) -> Settings:
+def settings(settings: Settings) -> Settings:
     """No backfill thread on start: its reads would stall the seeding COPY's checkpoint."""
-    return load_settings(
-        data_dir=data_dir,
-        buffer_pool_mb=128,
-        read_connections=2,
-        graph_engine=TEST_ENGINE,
-        backfill_on_start=False,
-    )
+    return settings.model_copy(update={"backfill_on_start": False})
 
 
 @pytest.fixture
