@@ -10,6 +10,7 @@ from graphql import GraphQLError
 
 from kgservice import __version__
 from kgservice.api.context import KgInfo
+from kgservice.api.execution import PlainFieldExecutor
 from kgservice.api.graph import GraphQuery
 from kgservice.api.knowledge.discovery import DiscoveryMutation
 from kgservice.api.knowledge.entities import Entity, EntityMutation, EntityQuery
@@ -129,4 +130,5 @@ def build_schema() -> strawberry.Schema:
             Entity,
         ],
         extensions=extension_factories(),
+        execution_context_class=PlainFieldExecutor,
     )

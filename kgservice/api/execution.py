@@ -1,0 +1,218 @@
+"""A GraphQL executor that completes plain objects in one pass.
+
+graphql-core completes every field of every object through the same general machinery
+(resolve info, middleware, awaitable checks, error paths): several microseconds a field,
+so a page of 100 edges costs more than the store query behind it. Most fields of a page
+are *plain*: a strawberry field without a resolver, arguments or extensions, which only
+reads an attribute. :class:`PlainFieldExecutor` completes an object whose selected fields
+are all plain (or ``__typename``), with nested plain objects and lists, in a tight loop
+over a plan made once per selection and request.
+
+The answer is the same as graphql-core's. A selection the plan cannot prove plain (a
+resolver, an argument, an abstract type, ``@defer``/``@stream``, an extension that hooks
+field resolution) goes the general way. When a value does not complete cleanly (a null
+in a non-null field, a value its scalar refuses, an awaitable, a missing attribute), the
+object is completed again the general way, which reports the error exactly as before:
+plain fields only read attributes, so reading them twice changes nothing. One liberty:
+a nested plain object's ``is_type_of`` gets the resolve info of the nearest field that
+was resolved the general way (strawberry's own ``is_type_of`` does not read it).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Sequence
+from contextlib import suppress
+from enum import Enum
+from operator import attrgetter
+from typing import Any
+
+from graphql import (
+    GraphQLField,
+    GraphQLObjectType,
+    GraphQLOutputType,
+    GraphQLResolveInfo,
+    Undefined,
+    is_leaf_type,
+    is_list_type,
+    is_non_null_type,
+    is_object_type,
+)
+from graphql.execution.collect_fields import FieldDetailsList
+from graphql.pyutils import Path
+from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
+from strawberry.schema.schema_converter import GraphQLCoreConverter
+
+#: Directives that change how a field is delivered: such a field goes the general way.
+_DELIVERY_DIRECTIVES = frozenset({"defer", "stream"})
+
+#: Value types that are never awaitable, checked before the slower awaitable test.
+_SETTLED = frozenset({str, int, float, bool, dict, list, tuple, dt.datetime, dt.date})
+
+# How a value completes: the first item of a completion tuple.
+_LEAF = 0  # (_LEAF, non_null, coerce)
+_OBJECT = 1  # (_OBJECT, non_null, object_type, field_details)
+_LIST = 2  # (_LIST, non_null, item_completion)
+_TYPENAME = 3  # (_TYPENAME, the type's name)
+
+_Completion = tuple[Any, ...]
+_Info = GraphQLResolveInfo[Any]
+#: Response key, attribute reader and completion of each field of a plain selection.
+_Plan = tuple[tuple[str, Callable[[Any], Any] | None, _Completion], ...]
+
+
+class _NotPlain(Exception):
+    """A value did not complete cleanly: complete the object the general way."""
+
+
+class PlainFieldExecutor(StrawberryGraphQLCoreExecutionContext):
+    """Strawberry's executor, completing objects of plain fields without the general path.
+
+    Use it as ``strawberry.Schema(..., execution_context_class=PlainFieldExecutor)``.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        manager = self.middleware_manager
+        self._plain_allowed = manager is None or not manager.middlewares
+        self._plans: dict[tuple[GraphQLObjectType, int], tuple[FieldDetailsList, _Plan | None]]
+        self._plans = {}
+
+    def complete_object_value(
+        self,
+        return_type: GraphQLObjectType,
+        field_details_list: FieldDetailsList,
+        info: _Info,
+        path: Path,
+        result: Any,
+        position_context: Any,
+    ) -> Any:
+        """Complete ``result`` in one pass when its selection is plain, else as usual."""
+        if position_context is None:
+            plan = self._plan(return_type, field_details_list)
+            if plan is not None:
+                # Not plain after all, or an error: the general path reports it exactly.
+                with suppress(Exception):
+                    return self._object(return_type, plan, result, info)
+        return super().complete_object_value(
+            return_type, field_details_list, info, path, result, position_context
+        )
+
+    # -- plans --------------------------------------------------------------------------
+    def _plan(self, object_type: GraphQLObjectType, details: FieldDetailsList) -> _Plan | None:
+        """The plan of ``object_type`` under the selection ``details`` (None: not plain)."""
+        key = (object_type, id(details))
+        cached = self._plans.get(key)
+        if cached is None:
+            # ``details`` is kept alive with its plan, so that its id is not reused.
+            cached = (details, self._make_plan(object_type, details))
+            self._plans[key] = cached
+        return cached[1]
+
+    def _make_plan(self, object_type: GraphQLObjectType, details: FieldDetailsList) -> _Plan | None:
+        if not self._plain_allowed:
+            return None
+        grouped, defer_usages, forbidden = self.collect_subfields(object_type, details)
+        if defer_usages or forbidden:
+            return None
+        plan: list[tuple[str, Callable[[Any], Any] | None, _Completion]] = []
+        for name, field_details in grouped.items():
+            node = field_details[0].node
+            if node.name.value == "__typename":
+                plan.append((name, None, (_TYPENAME, object_type.name)))
+                continue
+            definition = self.schema.get_field(object_type, node.name.value)
+            read = _attribute_reader(definition) if definition and not node.arguments else None
+            completion = _completion(definition.type, field_details) if definition else None
+            delivered = any(
+                f.defer_usage is not None
+                or any(d.name.value in _DELIVERY_DIRECTIVES for d in f.node.directives or ())
+                for f in field_details
+            )
+            if read is None or completion is None or delivered:
+                return None
+            plan.append((name, read, completion))
+        return tuple(plan)
+
+    # -- completion ---------------------------------------------------------------------
+    def _object(
+        self, object_type: GraphQLObjectType, plan: _Plan, source: Any, info: _Info
+    ) -> dict[str, Any]:
+        is_type_of = object_type.is_type_of
+        if is_type_of is not None and is_type_of(source, info) is not True:
+            raise _NotPlain
+        completed: dict[str, Any] = {}
+        for name, read, completion in plan:
+            if read is None:  # __typename
+                completed[name] = completion[1]
+                continue
+            value = read(source)
+            if value is None:
+                if completion[1]:
+                    raise _NotPlain
+                completed[name] = None
+            elif completion[0] == _LEAF and type(value) in _SETTLED:
+                coerced = completion[2](value)
+                if coerced is None or coerced is Undefined:
+                    raise _NotPlain
+                completed[name] = coerced
+            else:
+                completed[name] = self._value(completion, value, info)
+        return completed
+
+    def _value(self, completion: _Completion, value: Any, info: _Info) -> Any:
+        """Complete a value that is not None (leaves of other types, objects, lists)."""
+        if type(value) not in _SETTLED and not isinstance(value, Enum) and self.is_awaitable(value):
+            raise _NotPlain
+        kind = completion[0]
+        if kind == _LEAF:
+            coerced = completion[2](value)
+            if coerced is None or coerced is Undefined:
+                raise _NotPlain
+            return coerced
+        if kind == _LIST:
+            if not isinstance(value, Sequence) or isinstance(value, str | bytes):
+                raise _NotPlain
+            item = completion[2]
+            completed: list[Any] = []
+            for element in value:
+                if element is None:
+                    if item[1]:
+                        raise _NotPlain
+                    completed.append(None)
+                else:
+                    completed.append(self._value(item, element, info))
+            return completed
+        object_type, details = completion[2], completion[3]
+        plan = self._plan(object_type, details)
+        if plan is None:
+            raise _NotPlain
+        return self._object(object_type, plan, value, info)
+
+
+def _attribute_reader(definition: GraphQLField) -> Callable[[Any], Any] | None:
+    """A one-argument reader of a plain strawberry field's value; None when not plain."""
+    if definition.args or not getattr(definition.resolve, "_is_default", False):
+        return None
+    field = (definition.extensions or {}).get(GraphQLCoreConverter.DEFINITION_BACKREF)
+    if field is None:
+        return None
+    if field.default_resolver is getattr:
+        return attrgetter(field.python_name)
+    resolve = definition.resolve
+    assert resolve is not None  # checked above
+    return lambda source: resolve(source, None)
+
+
+def _completion(output_type: GraphQLOutputType, details: FieldDetailsList) -> _Completion | None:
+    """How to complete a value of ``output_type``; None for abstract types (not plain)."""
+    non_null = is_non_null_type(output_type)
+    inner = output_type.of_type if non_null else output_type  # type: ignore[union-attr]
+    if is_leaf_type(inner):
+        return (_LEAF, non_null, inner.coerce_output_value)
+    if is_object_type(inner):
+        return (_OBJECT, non_null, inner, details)
+    if is_list_type(inner):
+        item = _completion(inner.of_type, details)
+        return None if item is None else (_LIST, non_null, item)
+    return None

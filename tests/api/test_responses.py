@@ -1,0 +1,62 @@
+"""Whole pages over HTTP: the plain-field executor and the JSON encoding of responses."""
+
+from __future__ import annotations
+
+import base64
+import json
+
+from starlette.testclient import TestClient
+
+from tests.api.conftest import GraphQLClient
+from tests.api.test_sessions import ADD_MESSAGES, make_project, make_session, make_thread
+
+PAGE = """
+query($id: ID!, $after: String) { thread(id: $id) {
+  messages(first: 100, after: $after) {
+    totalCount pageInfo { hasNextPage endCursor }
+    edges { cursor node { __typename id idx role content metadata createdAt
+                          again: content ... on Message { namespace } } } } } }
+"""
+
+
+def test_a_page_of_100_messages_reads_back_every_field(gql: GraphQLClient) -> None:
+    thread = make_thread(gql, make_session(gql, make_project(gql)))
+    sent = [
+        {
+            "role": ("user", "assistant", "system")[i % 3],
+            "content": f'message {i} ✓ "quoted" \\ {"x" * (i % 7)}',
+            "metadata": {"i": i, "tags": ["a", None], "big": 2**70} if i % 4 == 0 else None,
+        }
+        for i in range(130)
+    ]
+    added = gql(ADD_MESSAGES, threadId=thread, messages=sent)["data"]["addMessages"]["added"]
+    assert len(added) == 130
+    first = gql(PAGE, id=thread)["data"]["thread"]["messages"]
+    second = gql(PAGE, id=thread, after=first["pageInfo"]["endCursor"])["data"]["thread"]
+    edges = first["edges"] + second["messages"]["edges"]
+    assert first["totalCount"] == 130
+    assert first["pageInfo"]["hasNextPage"] is True
+    assert second["messages"]["pageInfo"]["hasNextPage"] is False
+    assert [e["node"]["idx"] for e in edges] == list(range(130))
+    for edge, message in zip(edges, sent, strict=True):
+        node = edge["node"]
+        assert node["__typename"] == "Message"
+        assert node["content"] == node["again"] == message["content"]
+        assert node["role"] == message["role"]
+        assert node["metadata"] == message["metadata"]  # 2**70 survives the encoding
+        assert node["namespace"] == "default"
+        assert node["createdAt"].startswith("20")
+        assert base64.urlsafe_b64decode(edge["cursor"]).decode() == f"v1:message:{node['idx']}"
+
+
+def test_errors_inside_a_page_are_reported_with_their_path(gql: GraphQLClient) -> None:
+    body = gql(
+        '{ thread(id: "01J0000000000000000000000Z") { messages { edges { node { id } } } } }'
+    )
+    assert body["data"] == {"thread": None}
+
+
+def test_responses_are_compact_json(http: TestClient) -> None:
+    response = http.post("/graphql", json={"query": "{ version { service } }"})
+    assert response.headers["content-type"] == "application/json"
+    assert response.text == json.dumps(response.json(), separators=(",", ":"), ensure_ascii=False)

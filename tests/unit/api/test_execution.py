@@ -1,0 +1,215 @@
+"""PlainFieldExecutor answers exactly as strawberry's general executor, only faster."""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from typing import Any
+
+import pytest
+import strawberry
+from strawberry.extensions import SchemaExtension
+from strawberry.scalars import JSON
+
+from kgservice.api.execution import PlainFieldExecutor
+
+
+@strawberry.enum
+class Colour(enum.Enum):
+    RED = "red"
+    BLUE = "blue"
+
+
+@strawberry.interface
+class Named:
+    name: str
+
+
+@strawberry.type
+class Leaf(Named):
+    size: int
+    colour: Colour
+    when: dt.datetime
+    tags: list[str]
+    maybe: int | None
+    data: JSON | None
+
+
+@strawberry.type
+class Holder:
+    label: str
+    leaf: Leaf
+    leaves: list[Leaf]
+    maybe_leaf: Leaf | None
+    strict: str  # sometimes None on purpose: a non-null violation
+    wrong: int  # sometimes a string on purpose: a value Int refuses
+    anything: Named  # an interface: never plain
+
+    @strawberry.field
+    def computed(self) -> str:
+        return self.label.upper()
+
+    @strawberry.field
+    def scaled(self, by: int) -> int:
+        return len(self.label) * by
+
+
+def _leaf(i: int) -> Leaf:
+    return Leaf(
+        name=f"leaf-{i}",
+        size=i,
+        colour=Colour.RED if i % 2 else Colour.BLUE,
+        when=dt.datetime(2026, 1, 1, 12, i % 60, tzinfo=dt.UTC),
+        tags=[f"t{i}", "x"],
+        maybe=None if i % 3 else i,
+        data={"i": i, "nested": [1, None, "a"]} if i % 2 else None,
+    )
+
+
+def _holder(i: int, *, strict: str | None = "ok", wrong: Any = 1) -> Holder:
+    return Holder(
+        label=f"h{i}",
+        leaf=_leaf(i),
+        leaves=[_leaf(i * 10 + j) for j in range(5)],
+        maybe_leaf=_leaf(i) if i % 2 else None,
+        strict=strict,  # type: ignore[arg-type]
+        wrong=wrong,
+        anything=_leaf(i),
+    )
+
+
+HOLDERS: list[Holder] = []
+
+
+@strawberry.type
+class Query:
+    @strawberry.field
+    def holders(self) -> list[Holder]:
+        return HOLDERS
+
+    @strawberry.field
+    async def later(self) -> list[Holder]:
+        return HOLDERS
+
+
+def _schemas(**extra: Any) -> tuple[strawberry.Schema, strawberry.Schema]:
+    general = strawberry.Schema(query=Query, types=[Leaf], **extra)
+    plain = strawberry.Schema(
+        query=Query, types=[Leaf], execution_context_class=PlainFieldExecutor, **extra
+    )
+    return plain, general
+
+
+def _both(query: str, variables: dict[str, Any] | None = None, **extra: Any) -> Any:
+    plain, general = _schemas(**extra)
+    fast = plain.execute_sync(query, variable_values=variables)
+    slow = general.execute_sync(query, variable_values=variables)
+    assert fast.data == slow.data
+    assert [e.formatted for e in fast.errors or []] == [e.formatted for e in slow.errors or []]
+    return fast
+
+
+@pytest.fixture(autouse=True)
+def holders() -> None:
+    HOLDERS[:] = [_holder(i) for i in range(4)]
+
+
+QUERIES = [
+    "{ holders { label } }",
+    "{ holders { __typename label leaf { __typename name size colour when tags maybe data } } }",
+    "{ holders { leaves { name size } maybeLeaf { name } } }",
+    "{ holders { a: label b: label leaf { n: name } ...F } } fragment F on Holder { label strict }",
+    "{ holders { leaf { ... on Leaf { size } ... on Named { name } } } }",
+    "query($s: Boolean!) { holders { label @skip(if: $s) leaf @include(if: $s) { name } } }",
+    "{ holders { computed label leaf { name } } }",  # a resolver beside plain fields
+    "{ holders { scaled(by: 3) leaf { size } } }",  # an argument
+    "{ holders { anything { name ... on Leaf { size } } } }",  # an interface
+    "{ holders { leaf { name } } holders2: holders { label } }",
+]
+
+
+@pytest.mark.parametrize("query", QUERIES)
+def test_same_answers_as_the_general_executor(query: str) -> None:
+    result = _both(query, {"s": True})
+    assert not result.errors
+
+
+def test_async_resolvers_upstream_of_plain_objects() -> None:
+    plain, general = _schemas()
+
+    async def run(schema: strawberry.Schema) -> Any:
+        return await schema.execute("{ later { label leaves { name colour } } }")
+
+    import asyncio
+
+    fast, slow = asyncio.run(run(plain)), asyncio.run(run(general))
+    assert fast.data == slow.data
+    assert not fast.errors
+
+
+def test_a_null_in_a_non_null_field_is_reported_as_before() -> None:
+    HOLDERS[2] = _holder(2, strict=None)
+    result = _both("{ holders { label strict leaf { name } } }")
+    assert result.data is None
+    assert result.errors
+    assert "Holder.strict" in result.errors[0].message
+
+
+def test_a_value_its_scalar_refuses_is_reported_as_before() -> None:
+    HOLDERS[1] = _holder(1, wrong="not a number")
+    result = _both("{ holders { label wrong } }")
+    assert result.errors
+    assert result.errors[0].path == ["holders", 1, "wrong"]
+
+
+def test_a_missing_attribute_is_reported_as_before() -> None:
+    del HOLDERS[3].label
+    result = _both("{ holders { label } }")
+    assert result.errors
+    assert result.errors[0].path == ["holders", 3, "label"]
+
+
+def test_awaitable_attribute_values_are_awaited_as_before() -> None:
+    async def label() -> str:
+        return "awaited"
+
+    async def run(schema: strawberry.Schema) -> Any:
+        HOLDERS[:] = [_holder(0)]
+        HOLDERS[0].label = label()  # type: ignore[assignment]
+        return await schema.execute("{ holders { label } }")
+
+    import asyncio
+
+    plain, general = _schemas()
+    fast, slow = asyncio.run(run(plain)), asyncio.run(run(general))
+    assert fast.data == slow.data == {"holders": [{"label": "awaited"}]}
+
+
+def test_plain_selections_skip_the_general_path(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The fast path is taken (a test that the optimisation exists, not only that it's right)."""
+    calls: list[str] = []
+    general = PlainFieldExecutor.__mro__[1].complete_object_value
+
+    def counting(self: Any, return_type: Any, *args: Any) -> Any:
+        calls.append(return_type.name)
+        return general(self, return_type, *args)
+
+    monkeypatch.setattr(PlainFieldExecutor.__mro__[1], "complete_object_value", counting)
+    plain, _ = _schemas()
+    assert not plain.execute_sync("{ holders { label leaves { name } } }").errors
+    assert calls == []
+    assert not plain.execute_sync("{ holders { computed leaves { name } } }").errors
+    assert set(calls) == {"Holder"}  # Holder has a resolver; its leaves stay plain
+
+
+class Shout(SchemaExtension):
+    """An extension hooking field resolution: the executor must not bypass it."""
+
+    def resolve(self, _next: Any, root: Any, info: Any, *args: Any, **kwargs: Any) -> Any:
+        value = _next(root, info, *args, **kwargs)
+        return value.upper() if isinstance(value, str) else value
+
+
+def test_extensions_that_hook_resolution_still_see_every_field() -> None:
+    result = _both("{ holders { label leaf { name } } }", extensions=[Shout])
+    assert result.data["holders"][0] == {"label": "H0", "leaf": {"name": "LEAF-0"}}
