@@ -28,10 +28,15 @@ from operator import attrgetter
 from typing import Any
 
 from graphql import (
+    GRAPHQL_MAX_INT,
+    GRAPHQL_MIN_INT,
     GraphQLField,
+    GraphQLID,
+    GraphQLInt,
     GraphQLObjectType,
     GraphQLOutputType,
     GraphQLResolveInfo,
+    GraphQLString,
     Undefined,
     is_leaf_type,
     is_list_type,
@@ -51,9 +56,13 @@ _SETTLED = frozenset({str, int, float, bool, dict, list, tuple, dt.datetime, dt.
 
 # How a value completes: the first item of a completion tuple.
 _LEAF = 0  # (_LEAF, non_null, coerce)
-_OBJECT = 1  # (_OBJECT, non_null, object_type, field_details)
+_OBJECT = 1  # (_OBJECT, non_null, object_type, plan)
 _LIST = 2  # (_LIST, non_null, item_completion)
 _TYPENAME = 3  # (_TYPENAME, the type's name)
+# Leaves whose common values coerce to themselves (String and ID: a str; Int: an int in
+# range), checked inline; other values of these types take their scalar's coercion.
+_STR = 4  # (_STR, non_null, coerce)
+_INT = 5  # (_INT, non_null, coerce)
 
 _Completion = tuple[Any, ...]
 _Info = GraphQLResolveInfo[Any]
@@ -123,7 +132,7 @@ class PlainFieldExecutor(StrawberryGraphQLCoreExecutionContext):
                 continue
             definition = self.schema.get_field(object_type, node.name.value)
             read = _attribute_reader(definition) if definition and not node.arguments else None
-            completion = _completion(definition.type, field_details) if definition else None
+            completion = self._completion(definition.type, field_details) if definition else None
             delivered = any(
                 f.defer_usage is not None
                 or any(d.name.value in _DELIVERY_DIRECTIVES for d in f.node.directives or ())
@@ -133,6 +142,26 @@ class PlainFieldExecutor(StrawberryGraphQLCoreExecutionContext):
                 return None
             plan.append((name, read, completion))
         return tuple(plan)
+
+    def _completion(
+        self, output_type: GraphQLOutputType, details: FieldDetailsList
+    ) -> _Completion | None:
+        """How to complete a value of ``output_type`` (None: not plain, e.g. abstract)."""
+        non_null = is_non_null_type(output_type)
+        inner = output_type.of_type if non_null else output_type  # type: ignore[union-attr]
+        if inner is GraphQLString or inner is GraphQLID:
+            return (_STR, non_null, inner.coerce_output_value)
+        if inner is GraphQLInt:
+            return (_INT, non_null, inner.coerce_output_value)
+        if is_leaf_type(inner):
+            return (_LEAF, non_null, inner.coerce_output_value)
+        if is_object_type(inner):
+            plan = self._plan(inner, details)
+            return None if plan is None else (_OBJECT, non_null, inner, plan)
+        if is_list_type(inner):
+            item = self._completion(inner.of_type, details)
+            return None if item is None else (_LIST, non_null, item)
+        return None
 
     # -- completion ---------------------------------------------------------------------
     def _object(
@@ -147,47 +176,47 @@ class PlainFieldExecutor(StrawberryGraphQLCoreExecutionContext):
                 completed[name] = completion[1]
                 continue
             value = read(source)
+            kind = completion[0]
             if value is None:
                 if completion[1]:
                     raise _NotPlain
                 completed[name] = None
-            elif completion[0] == _LEAF and type(value) in _SETTLED:
-                coerced = completion[2](value)
-                if coerced is None or coerced is Undefined:
-                    raise _NotPlain
-                completed[name] = coerced
+            elif (kind == _STR and type(value) is str) or (
+                kind == _INT and type(value) is int and GRAPHQL_MIN_INT <= value <= GRAPHQL_MAX_INT
+            ):
+                completed[name] = value
             else:
                 completed[name] = self._value(completion, value, info)
         return completed
 
     def _value(self, completion: _Completion, value: Any, info: _Info) -> Any:
         """Complete a value that is not None (leaves of other types, objects, lists)."""
+        kind = completion[0]
+        if kind == _OBJECT:
+            object_type = completion[2]
+            # An awaitable fails is_type_of; without one, it is awaited the general way.
+            if object_type.is_type_of is None and self.is_awaitable(value):
+                raise _NotPlain
+            return self._object(object_type, completion[3], value, info)
         if type(value) not in _SETTLED and not isinstance(value, Enum) and self.is_awaitable(value):
             raise _NotPlain
-        kind = completion[0]
-        if kind == _LEAF:
+        if kind != _LIST:  # a leaf
             coerced = completion[2](value)
             if coerced is None or coerced is Undefined:
                 raise _NotPlain
             return coerced
-        if kind == _LIST:
-            if not isinstance(value, Sequence) or isinstance(value, str | bytes):
-                raise _NotPlain
-            item = completion[2]
-            completed: list[Any] = []
-            for element in value:
-                if element is None:
-                    if item[1]:
-                        raise _NotPlain
-                    completed.append(None)
-                else:
-                    completed.append(self._value(item, element, info))
-            return completed
-        object_type, details = completion[2], completion[3]
-        plan = self._plan(object_type, details)
-        if plan is None:
+        if not isinstance(value, Sequence) or isinstance(value, str | bytes):
             raise _NotPlain
-        return self._object(object_type, plan, value, info)
+        item = completion[2]
+        completed: list[Any] = []
+        for element in value:
+            if element is None:
+                if item[1]:
+                    raise _NotPlain
+                completed.append(None)
+            else:
+                completed.append(self._value(item, element, info))
+        return completed
 
 
 def _attribute_reader(definition: GraphQLField) -> Callable[[Any], Any] | None:
@@ -202,17 +231,3 @@ def _attribute_reader(definition: GraphQLField) -> Callable[[Any], Any] | None:
     resolve = definition.resolve
     assert resolve is not None  # checked above
     return lambda source: resolve(source, None)
-
-
-def _completion(output_type: GraphQLOutputType, details: FieldDetailsList) -> _Completion | None:
-    """How to complete a value of ``output_type``; None for abstract types (not plain)."""
-    non_null = is_non_null_type(output_type)
-    inner = output_type.of_type if non_null else output_type  # type: ignore[union-attr]
-    if is_leaf_type(inner):
-        return (_LEAF, non_null, inner.coerce_output_value)
-    if is_object_type(inner):
-        return (_OBJECT, non_null, inner, details)
-    if is_list_type(inner):
-        item = _completion(inner.of_type, details)
-        return None if item is None else (_LIST, non_null, item)
-    return None

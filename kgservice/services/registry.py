@@ -52,7 +52,9 @@ class Services:
             stores=stores,
             index=index,
             sessions=SessionService(stores.graph, index, mentions),
-            reads=SessionReads(stores.graph),
+            reads=SessionReads(
+                stores.graph, page_cache_bytes=stores.settings.message_page_cache_mb * 2**20
+            ),
             chain=SessionChain(stores.graph),
             memory=MemoryService(
                 stores.graph,

@@ -6,6 +6,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from kgservice.services.message_pages import MessagePageCache, PageKey
 from kgservice.services.nodes import nodes_of_table
 from kgservice.services.records import MessageRecord, ProjectRecord, SessionRecord, ThreadRecord
 from kgservice.stores.graph import GraphStore, Row
@@ -20,8 +21,9 @@ SESSION_FILTER_FIELDS = {"external_id": "external_id", "status": "status", "agen
 class SessionReads:
     """Queries behind the GraphQL read fields of projects, sessions, threads and messages."""
 
-    def __init__(self, graph: GraphStore) -> None:
+    def __init__(self, graph: GraphStore, page_cache_bytes: int = 0) -> None:
         self.graph = graph
+        self.message_pages = MessagePageCache(page_cache_bytes)
 
     def nodes(self, label: str, ids: Sequence[str]) -> dict[str, dict[str, Any]]:
         """Nodes of table ``label`` by id."""
@@ -58,9 +60,25 @@ class SessionReads:
         return found
 
     def message_page(
-        self, thread_id: str, after: int | None, before: int | None, limit: int, backward: bool
+        self,
+        thread_id: str,
+        after: int | None,
+        before: int | None,
+        limit: int,
+        backward: bool,
+        count: int | None = None,
     ) -> list[MessageRecord]:
-        """Up to ``limit`` messages strictly between the idx bounds, in page direction."""
+        """Up to ``limit`` messages strictly between the idx bounds, in page direction.
+
+        With ``count``, the thread's message count as the caller read it, the page holds
+        only messages below it; such a page never changes, so it is kept in memory and
+        served from there until it ages out (see :mod:`message_pages`).
+        """
+        if count is not None:
+            before = count if before is None else min(before, count)
+            cached = self.cached_message_page(thread_id, after, before, limit, backward, count)
+            if cached is not None:
+                return cached
         name = "sessions/thread_messages_desc" if backward else "sessions/thread_messages"
         rows = self.graph.run(
             name,
@@ -71,7 +89,25 @@ class SessionReads:
                 "limit": limit,
             },
         )
-        return [MessageRecord.from_node(row["node"]) for row in rows]
+        records = [MessageRecord.from_node(row["node"]) for row in rows]
+        if count is not None:
+            self.message_pages.put(
+                _page_key(thread_id, after, before, limit, backward, count), records
+            )
+        return records
+
+    def cached_message_page(
+        self,
+        thread_id: str,
+        after: int | None,
+        before: int | None,
+        limit: int,
+        backward: bool,
+        count: int,
+    ) -> list[MessageRecord] | None:
+        """The page ``message_page`` would answer from memory, or None (never blocks)."""
+        key = _page_key(thread_id, after, before, limit, backward, count)
+        return self.message_pages.get(key)
 
     def thread_page(
         self,
@@ -162,3 +198,11 @@ _SESSIONS = _ChildList(
     "s",
     SESSION_FILTER_FIELDS,
 )
+
+
+def _page_key(
+    thread_id: str, after: int | None, before: int | None, limit: int, backward: bool, count: int
+) -> PageKey:
+    """The cache key of a page bounded by ``count`` (``before`` is clamped to it)."""
+    bound = count if before is None else min(before, count)
+    return (thread_id, count, after, bound, limit, backward)

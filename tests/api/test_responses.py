@@ -8,7 +8,16 @@ import json
 from starlette.testclient import TestClient
 
 from tests.api.conftest import GraphQLClient
-from tests.api.test_sessions import ADD_MESSAGES, make_project, make_session, make_thread
+from tests.api.test_delete_thread import DELETE
+from tests.api.test_sessions import (
+    ADD_MESSAGE,
+    ADD_MESSAGES,
+    MESSAGES,
+    make_project,
+    make_session,
+    make_thread,
+    make_thread_with_messages,
+)
 
 PAGE = """
 query($id: ID!, $after: String) { thread(id: $id) {
@@ -60,3 +69,14 @@ def test_responses_are_compact_json(http: TestClient) -> None:
     response = http.post("/graphql", json={"query": "{ version { service } }"})
     assert response.headers["content-type"] == "application/json"
     assert response.text == json.dumps(response.json(), separators=(",", ":"), ensure_ascii=False)
+
+
+def test_pages_read_again_after_appends_and_deletes_are_current(gql: GraphQLClient) -> None:
+    thread = make_thread_with_messages(gql, 3)
+    for expected in (3, 4, 5):
+        page = gql(MESSAGES, id=thread, last=10)["data"]["thread"]["messages"]
+        assert [e["node"]["idx"] for e in page["edges"]] == list(range(expected))
+        assert gql(MESSAGES, id=thread, last=10)["data"]["thread"]["messages"] == page
+        gql(ADD_MESSAGE, threadId=thread, role="user", content=f"later {expected}")
+    assert gql(DELETE, id=thread)["data"]["deleteThread"]["deletedMessageCount"] == 6
+    assert gql(MESSAGES, id=thread, last=10)["data"]["thread"] is None

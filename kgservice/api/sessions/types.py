@@ -167,21 +167,25 @@ class Thread(Node):
     ) -> Connection[Message]:
         request = page_request("message", first, after, last, before)
         reads = info.context.services.reads
-        rows = await info.context.run(
-            reads.message_page,
+        total = self.message_count
+        page = (
             str(self.id),
             None if request.after is None else _idx("after", request.after),
             None if request.before is None else _idx("before", request.before),
             request.limit + 1,
             request.backward,
+            total,
         )
-        total = self.message_count
+        # A page kept in memory is answered here, without a trip to a worker thread.
+        rows = reads.cached_message_page(*page)
+        if rows is None:
+            rows = await info.context.run(reads.message_page, *page)
 
         async def count() -> int:
             return total
 
-        page = build_connection("message", request, rows, lambda m: m.idx, count)
-        return cast(Connection[Message], _map_edges(page, Message.from_record))
+        connection = build_connection("message", request, rows, lambda m: m.idx, count)
+        return cast(Connection[Message], _map_edges(connection, Message.from_record))
 
 
 @strawberry.type(description="One message; idx is its position in the thread, from 0.")

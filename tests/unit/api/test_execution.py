@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import enum
 from typing import Any
@@ -140,8 +141,6 @@ def test_async_resolvers_upstream_of_plain_objects() -> None:
     async def run(schema: strawberry.Schema) -> Any:
         return await schema.execute("{ later { label leaves { name colour } } }")
 
-    import asyncio
-
     fast, slow = asyncio.run(run(plain)), asyncio.run(run(general))
     assert fast.data == slow.data
     assert not fast.errors
@@ -178,11 +177,32 @@ def test_awaitable_attribute_values_are_awaited_as_before() -> None:
         HOLDERS[0].label = label()  # type: ignore[assignment]
         return await schema.execute("{ holders { label } }")
 
-    import asyncio
-
     plain, general = _schemas()
     fast, slow = asyncio.run(run(plain)), asyncio.run(run(general))
     assert fast.data == slow.data == {"holders": [{"label": "awaited"}]}
+
+
+def test_awaitable_objects_are_awaited_as_before() -> None:
+    async def leaf() -> Leaf:
+        return _leaf(7)
+
+    async def run(schema: strawberry.Schema) -> Any:
+        HOLDERS[:] = [_holder(0)]
+        HOLDERS[0].leaf = leaf()  # type: ignore[assignment]
+        return await schema.execute("{ holders { leaf { __typename size } } }")
+
+    plain, general = _schemas()
+    fast, slow = asyncio.run(run(plain)), asyncio.run(run(general))
+    assert fast.data == slow.data == {"holders": [{"leaf": {"__typename": "Leaf", "size": 7}}]}
+
+
+@pytest.mark.parametrize(("size", "label"), [(True, "h"), (2**31, "h"), (3.0, 5), (-(2**31), "")])
+def test_int_and_string_values_outside_the_inline_cases_coerce_as_before(
+    size: Any, label: Any
+) -> None:
+    HOLDERS[0].leaf.size = size
+    HOLDERS[0].label = label
+    _both("{ holders { label leaf { size } } }")
 
 
 def test_plain_selections_skip_the_general_path(monkeypatch: pytest.MonkeyPatch) -> None:
