@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import os
 import socket
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -67,10 +68,13 @@ def free_port() -> int:
 
 
 @contextmanager
-def running_server(data_dir: Path, log: Path) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+def running_server(
+    data_dir: Path, log: Path, env: Mapping[str, str] | None = None
+) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
     """Run ``kgservice serve`` on a free port until healthy; yield its GraphQL URL and process.
 
-    The server's output goes to ``log``; it is stopped with SIGTERM on exit.
+    ``env`` adds to this process's environment (``KG_*`` settings). The server's output
+    goes to ``log``; it is stopped with SIGTERM on exit.
     """
     port = free_port()
     command = [sys.executable, "-m", "kgservice", "serve", "--data-dir", str(data_dir)]
@@ -79,6 +83,7 @@ def running_server(data_dir: Path, log: Path) -> Iterator[tuple[str, subprocess.
             [*command, "--port", str(port)],
             stdout=sink,
             stderr=subprocess.STDOUT,
+            env={**os.environ, **(env or {})},
         )
     try:
         for _ in range(600):
