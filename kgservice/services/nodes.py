@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
 from kgservice.ids import label_of
+from kgservice.services.context_pool import ContextThreadPool
 from kgservice.stores.graph import GraphStore, Row
 
 
@@ -80,7 +80,7 @@ def nodes_of_table(graph: GraphStore, label: str, ids: list[str]) -> list[dict[s
     return [row["node"] for rows in found for row in rows]
 
 
-_LOOKUPS = ThreadPoolExecutor(max_workers=4, thread_name_prefix="kg-lookup")
+_LOOKUPS = ContextThreadPool(max_workers=4, thread_name_prefix="kg-lookup")
 
 
 def _record(graph: GraphStore, label: str, node: dict[str, Any]) -> NodeRecord:

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
+from kgservice.services.context_pool import ContextThreadPool
 from kgservice.services.graph_algorithms import kuzu_engine, networkx_engine
 from kgservice.services.graph_algorithms.engines import AlgorithmEngine
 from kgservice.services.graph_algorithms.results import ComponentSummary
@@ -92,7 +92,7 @@ def components(graph: GraphStore, namespace: str, engine: AlgorithmEngine) -> Co
     return networkx_engine.components(graph, namespace)
 
 
-_WORKERS = ThreadPoolExecutor(max_workers=3, thread_name_prefix="kg-metrics")
+_WORKERS = ContextThreadPool(max_workers=3, thread_name_prefix="kg-metrics")
 
 
 def measure(

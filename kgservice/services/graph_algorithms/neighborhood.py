@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 from kgservice.errors import InputError, NotFoundError
 from kgservice.services import nodes
+from kgservice.services.context_pool import ContextThreadPool
 from kgservice.services.graph_algorithms.edges import (
     EdgeRecord,
     edge_record,
@@ -168,4 +168,4 @@ def _step(graph: GraphStore, node: tuple[str, str], follow: RelFilter, limit: in
 
 
 #: Steps from the nodes of one level run side by side on the store's pooled readers.
-_STEPS = ThreadPoolExecutor(max_workers=4, thread_name_prefix="kg-neighborhood")
+_STEPS = ContextThreadPool(max_workers=4, thread_name_prefix="kg-neighborhood")
