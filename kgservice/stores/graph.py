@@ -13,6 +13,7 @@ import importlib.util  # kuzu 0.11.3 calls importlib.util without importing it
 import os
 import queue
 import shutil
+import threading
 import time
 from collections import OrderedDict
 from collections.abc import Iterator, Mapping
@@ -142,6 +143,7 @@ class Transaction:
         self._store = store
         self._session = session
         self.changed_schema = False
+        self.copied = False  # a COPY makes the commit checkpoint the database
 
     def run(
         self, name: str, params: Mapping[str, Any] | None = None, *, label: str | None = None
@@ -158,8 +160,14 @@ class Transaction:
     def copy_from_arrow(
         self, table: str, data: pa.Table, *, pair: tuple[str, str] | None = None
     ) -> int:
-        """Bulk-load ``data`` into node or rel ``table``; see :meth:`GraphStore.copy_from_arrow`."""
-        return self._store._copy(self._session, table, data, pair)
+        """Bulk-load ``data`` into node or rel ``table``; see :meth:`GraphStore.copy_from_arrow`.
+
+        The commit then checkpoints the whole database (the engine keeps COPY out of its
+        write-ahead log), with the pooled readers drained as :meth:`GraphStore.checkpoint` does.
+        """
+        loaded = self._store._copy(self._session, table, data, pair)
+        self.copied = self.copied or loaded > 0
+        return loaded
 
 
 class GraphStore:
@@ -191,6 +199,7 @@ class GraphStore:
         self._database: Any = None
         self._writer: _Session | None = None
         self._readers: queue.Queue[_Session] = queue.Queue()
+        self._reader_gate = threading.Lock()  # held while a checkpoint drains the readers
         self.extensions: frozenset[str] = frozenset()
         self._columns: dict[str, tuple[str, ...]] = {}
         self._tables: set[str] | None = None
@@ -337,14 +346,26 @@ class GraphStore:
             transaction = Transaction(self, session)
             try:
                 yield transaction
+                if transaction.copied:
+                    with self._readers_drained():
+                        session.execute("commit", "COMMIT")
+                else:
+                    session.execute("commit", "COMMIT")
             except BaseException:
-                session.execute("rollback", "ROLLBACK")
+                self._rollback(session)
                 raise
-            else:
-                session.execute("commit", "COMMIT")
             finally:
                 if transaction.changed_schema:
                     self.forget_schema()
+
+    @staticmethod
+    def _rollback(session: _Session) -> None:
+        """Roll back, unless the engine already did (it does when a COPY fails)."""
+        try:
+            session.execute("rollback", "ROLLBACK")
+        except QueryError as exc:
+            if "no active transaction" not in str(exc).lower():
+                raise
 
     def copy_from_arrow(
         self, table: str, data: pa.Table, *, pair: tuple[str, str] | None = None
@@ -353,15 +374,17 @@ class GraphStore:
 
         ``pair`` names the (from, to) node tables for a rel table that connects several.
         Columns are converted to plain Arrow types first, since the engine crashes on some
-        (fixed-size lists, string views). Returns the number of rows loaded.
+        (fixed-size lists, string views). Returns the number of rows loaded. Its commit
+        checkpoints the whole database, so it runs with the pooled readers drained (see
+        :meth:`checkpoint`).
         """
-        with self._write_lock:
+        with self._write_lock, self._readers_drained():
             return self._copy(self._require_writer(), table, data, pair)
 
     def _copy(
         self, session: _Session, table: str, data: pa.Table, pair: tuple[str, str] | None
     ) -> int:
-        known = self.table_names()
+        known = self._table_names_on(session)  # not a pooled reader: they may be busy
         for name in (table, *(pair or ())):
             if name not in known:
                 raise QueryError(f"unknown table {name!r}")
@@ -377,7 +400,12 @@ class GraphStore:
         """Return the names of every node and rel table (cached until the schema changes)."""
         if self._tables is None:
             with self.reader() as session:
-                rows = session.execute("show tables", "CALL show_tables() RETURN name")
+                return self._table_names_on(session)
+        return self._tables
+
+    def _table_names_on(self, session: _Session) -> set[str]:
+        if self._tables is None:
+            rows = session.execute("show tables", "CALL show_tables() RETURN name")
             self._tables = {row["name"] for row in rows}
         return self._tables
 
@@ -420,10 +448,13 @@ class GraphStore:
 
     @contextmanager
     def _readers_drained(self) -> Iterator[None]:
+        """Hold every pooled reader; new reads wait at the gate, so busy readers cannot
+        starve the drain by taking the sessions back as soon as they are returned."""
         taken: list[_Session] = []
         try:
-            for _ in range(len(self._sessions) - 1):
-                taken.append(self._readers.get(timeout=READER_DRAIN_S))
+            with self._reader_gate:
+                for _ in range(len(self._sessions) - 1):
+                    taken.append(self._readers.get(timeout=READER_DRAIN_S))
         except queue.Empty:
             for session in taken:
                 self._readers.put(session)
@@ -467,6 +498,8 @@ class GraphStore:
         """Hold one pooled reader connection (e.g. for state kept per connection)."""
         if self._database is None:
             raise StoreError("the graph store is closed")
+        with self._reader_gate:  # wait while a checkpoint drains the pool
+            pass
         session = self._readers.get()
         try:
             yield session

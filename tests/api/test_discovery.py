@@ -165,3 +165,39 @@ def test_a_job_left_running_resumes_when_the_service_starts(
         found = candidates(gql, job.id)
     assert finished["counts"]["written"] == len(found) == len(expected)
     assert {(c["fromId"], c["toId"]) for c in found} == {(p.from_id, p.to_id) for p in expected}
+
+
+def test_written_candidates_are_the_computed_proposals(
+    http: TestClient, gql: GraphQLClient, world: dict[str, str]
+) -> None:
+    """The bulk write keeps every field: ends, type, score, confidence, method, evidence."""
+    services: Services = http.app.state.services  # type: ignore[attr-defined]
+    expected, _ = find_proposals(
+        services.stores.graph, services.stores.vectors, DiscoveryParameters.checked()
+    )
+    job = finished_job(gql, start(gql)["job"]["id"])
+    assert job["status"] == "SUCCEEDED", job["errors"]
+    written = {
+        (c["fromId"], c["toId"]): (
+            c["type"].lower(),
+            c["score"],
+            c["confidence"],
+            c["method"],
+            c["evidence"],
+            c["status"],
+            c["jobId"],
+        )
+        for c in candidates(gql, job["id"])
+    }
+    assert written == {
+        (p.from_id, p.to_id): (
+            p.type,
+            p.score,
+            p.confidence,
+            p.method,
+            p.evidence,
+            "PROPOSED",
+            job["id"],
+        )
+        for p in expected
+    }

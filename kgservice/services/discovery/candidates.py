@@ -74,7 +74,7 @@ def vector_pairs(
     """Each entity's ``k`` nearest unrelated entities above ``min_cosine``, by cosine.
 
     The similarities are computed block by block (exact, a matrix product of unit vectors);
-    only those above ``min_cosine`` are ranked, which keeps the ranking cheap.
+    only those above ``min_cosine`` and at or above the row's k-th largest are ranked.
     """
     rows, matrix = snapshot.vector_rows, snapshot.vectors
     found: dict[Pair, float] = {}
@@ -97,7 +97,15 @@ def vector_pairs(
             blocked = partners.get(r)
             if blocked:
                 similarity[r - start, blocked] = -np.inf
-        hit_rows, hit_columns = np.nonzero(similarity > min_cosine)
+        # Only entries at or above each row's k-th largest can rank among its k nearest
+        # (ties included), so the ranking below sees about k per row instead of thousands.
+        if count > k:
+            kth = np.partition(similarity, count - k, axis=1)[:, count - k]
+            hit_rows, hit_columns = np.nonzero(
+                (similarity >= kth[:, None]) & (similarity > min_cosine)
+            )
+        else:
+            hit_rows, hit_columns = np.nonzero(similarity > min_cosine)
         values = similarity[hit_rows, hit_columns]
         order = np.lexsort((-values, hit_rows))  # by row, most similar first
         hit_rows, hit_columns, values = hit_rows[order], hit_columns[order], values[order]

@@ -13,7 +13,7 @@ import pytest
 
 from kgservice.errors import QueryError, QueryTimeoutError, StoreError
 from kgservice.ids import new_id
-from kgservice.stores.graph import GraphStore, query_deadline
+from kgservice.stores.graph import GraphStore, Transaction, query_deadline
 from kgservice.stores.opening import Stores
 from kgservice.stores.query_catalog import parse_query
 
@@ -169,6 +169,96 @@ def test_copy_from_arrow_takes_awkward_column_types(engine_stores: Stores) -> No
     assert neighbours == [{"id": reflections.column("id")[0].as_py(), "label": "Reflection"}]
     with pytest.raises(QueryError, match="unknown table"):
         graph.copy_from_arrow("Nope", table)
+
+
+def related_table(pairs: list[tuple[str, str]]) -> pa.Table:
+    count = len(pairs)
+    return pa.table(
+        {
+            "from": [a for a, _ in pairs],
+            "to": [b for _, b in pairs],
+            "type": ["uses"] * count,
+            "confidence": [0.5] * count,
+            "score": [0.5] * count,
+            "method": ["vector"] * count,
+            "evidence": ["[]"] * count,
+            "status": ["proposed"] * count,
+            "valid_from": pa.array([NOW] * count, pa.timestamp("us")),
+            "valid_to": pa.nulls(count, pa.timestamp("us")),
+            "job_id": ["Job_1"] * count,
+            "id": [new_id() for _ in range(count)],
+        }
+    )
+
+
+def count_related(graph: GraphStore) -> int:
+    add_query(graph, "test/count_related", "MATCH ()-[r:RELATED]->() RETURN count(r) AS n")
+    return int(graph.run("test/count_related")[0]["n"])
+
+
+def test_a_copy_in_a_transaction_commits_while_readers_run(engine_stores: Stores) -> None:
+    """The COPY commit checkpoints the database; busy readers neither stall nor break it."""
+    graph = engine_stores.graph
+    ids = [create_entity(graph, f"e{i}") for i in range(4)]
+    stop = threading.Event()
+    reads: list[int] = []
+
+    def read_until_stopped() -> None:
+        while not stop.is_set():
+            reads.append(count_entities(graph))
+
+    readers = [threading.Thread(target=read_until_stopped) for _ in range(3)]
+    for reader in readers:
+        reader.start()
+    try:
+        for first, second in [(0, 1), (2, 3)]:
+            started = time.monotonic()
+            with graph.transaction() as tx:
+                tx.copy_from_arrow("RELATED", related_table([(ids[first], ids[second])]))
+                create_entity_in(tx, "inside")
+            assert time.monotonic() - started < 5
+    finally:
+        stop.set()
+        for reader in readers:
+            reader.join()
+    assert count_related(graph) == 2
+    assert count_entities(graph) == 6
+    assert reads
+    assert set(reads) <= {4, 5, 6}
+
+
+def create_entity_in(tx: Transaction, name: str) -> None:
+    tx.run(
+        "bench/create_entity",
+        {
+            "id": new_id("Entity"),
+            "namespace": "t",
+            "created_at": NOW,
+            "name": name,
+            "name_key": name,
+            "kind": "concept",
+        },
+    )
+
+
+def test_a_failed_copy_in_a_transaction_raises_its_own_error(engine_stores: Stores) -> None:
+    """Regression: the engine rolls a failed COPY back itself; our ROLLBACK masked the error."""
+    graph = engine_stores.graph
+    known = create_entity(graph, "known")
+
+    def copy_to_a_missing_entity() -> None:
+        with graph.transaction() as tx:
+            create_entity_in(tx, "rolled back")
+            tx.copy_from_arrow("RELATED", related_table([(known, new_id("Entity"))]))
+
+    with pytest.raises(QueryError, match="copy RELATED failed") as caught:
+        copy_to_a_missing_entity()
+    assert "ROLLBACK" not in str(caught.value)
+    assert count_related(graph) == 0
+    assert count_entities(graph) == 1
+    with graph.transaction() as tx:  # the writer is usable again
+        create_entity_in(tx, "after")
+    assert count_entities(graph) == 2
 
 
 def test_readers_do_not_wait_for_an_open_write_transaction(engine_stores: Stores) -> None:

@@ -68,6 +68,37 @@ def test_min_cosine_leaves_out_weak_neighbours() -> None:
     assert (0, 3) not in vector_pairs(snapshot(VECTORS), set(), k=3, min_cosine=0.5)
 
 
+def nearest_by_brute_force(
+    world: Snapshot, known: set[tuple[int, int]], k: int, min_cosine: float
+) -> dict[tuple[int, int], float]:
+    """Each row's k most similar (ties by position), ranking every column above min_cosine."""
+    similarity = world.vectors @ world.vectors.T
+    found: dict[tuple[int, int], float] = {}
+    for row in range(len(similarity)):
+        ranked = sorted(
+            (-float(similarity[row, column]), column)
+            for column in range(len(similarity))
+            if column != row
+            and (min(row, column), max(row, column)) not in known
+            and similarity[row, column] > min_cosine
+        )
+        for negative, column in ranked[:k]:
+            key = (min(row, column), max(row, column))
+            found[key] = max(found.get(key, -2.0), -negative)
+    return found
+
+
+def test_the_k_nearest_keep_ties_and_match_a_full_ranking() -> None:
+    rng = np.random.default_rng(3)
+    base = rng.normal(size=(12, 8))
+    vectors = np.concatenate([base, base[:6], base[:3]])  # exact duplicates tie exactly
+    world = snapshot(vectors.tolist(), size=len(vectors))
+    known = {(0, 12), (1, 5)}
+    for k in (1, 3, 7):
+        found = vector_pairs(world, known, k=k, min_cosine=0.1)
+        assert found == pytest.approx(nearest_by_brute_force(world, known, k, 0.1), abs=1e-6)
+
+
 def test_co_mentions_and_adamic_adar() -> None:
     world = snapshot(mentions=[[0, 1], [0, 1, 2], [2, 3]])
     co = co_mention_pairs(world, set())

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import Any
 
 import pytest
 
 from kgservice.errors import InputError
+from kgservice.ids import new_id
 from kgservice.services.discovery.job import DiscoveryParameters, find_proposals
+from kgservice.services.discovery.writing import write_batches
 from kgservice.services.registry import Services
 from kgservice.stores.embedder import Embedder
 from kgservice.stores.opening import Stores
@@ -187,3 +190,19 @@ def test_methods_and_kinds_narrow_the_search(services: Services, world: dict[str
     libraries = {world[n] for n in ("fastapi", "pydantic", "starlette", "sqlalchemy")}
     for pair in proposals_of(services, kinds=["library"]):
         assert set(pair) <= libraries
+
+
+def test_a_batch_naming_a_vanished_entity_still_writes_the_others(
+    services: Services, world: dict[str, str]
+) -> None:
+    """The bulk load refuses a missing endpoint; that batch is written edge by edge instead."""
+    found, _ = find_proposals(
+        services.stores.graph, services.stores.vectors, DiscoveryParameters.checked()
+    )
+    vanished = replace(found[0], to_id=new_id("Entity"))
+    job = services.jobs.create("discovery", DiscoveryParameters.checked().as_json(), "default")
+    written = write_batches(services.stores.graph, [*found[1:4], vanished], job.id)
+    assert written == 4
+    assert sorted(job_relations(services, job.id)) == sorted(
+        (p.from_id, p.to_id) for p in found[1:4]
+    )
