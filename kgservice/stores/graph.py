@@ -34,7 +34,10 @@ Row = dict[str, Any]
 ENGINES = ("kuzu", "ladybug")
 OPTIONAL_EXTENSIONS = ("algo", "fts", "vector", "json")
 PREPARED_CACHE_SIZE = 512  # per connection; filtered queries add one entry per filter shape
-READER_DRAIN_S = 30  # how long a checkpoint waits for pooled readers to come back
+#: How long a checkpoint (or a COPY commit) waits, in all, for the pooled readers to come
+#: back. New reads wait at the gate meanwhile, so it is short: a long read postpones the
+#: checkpoint instead of holding every request up.
+READER_DRAIN_S = 1.0
 
 #: The monotonic time by which the current caller's queries must finish (see query_deadline).
 _DEADLINE: ContextVar[float | None] = ContextVar("kg_query_deadline", default=None)
@@ -451,10 +454,12 @@ class GraphStore:
         """Hold every pooled reader; new reads wait at the gate, so busy readers cannot
         starve the drain by taking the sessions back as soon as they are returned."""
         taken: list[_Session] = []
+        deadline = time.monotonic() + READER_DRAIN_S
         try:
             with self._reader_gate:
                 for _ in range(len(self._sessions) - 1):
-                    taken.append(self._readers.get(timeout=READER_DRAIN_S))
+                    left = max(deadline - time.monotonic(), 0.0)
+                    taken.append(self._readers.get(timeout=left))
         except queue.Empty:
             for session in taken:
                 self._readers.put(session)

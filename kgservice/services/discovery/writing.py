@@ -11,7 +11,8 @@ as cross products with a scan of every entity, 1-2 ms per edge. COPY loads about
 edges a second, but its commit checkpoints the whole database (about 0.3-0.5 s here,
 readers drained meanwhile), so batches are large: the writer, and readers during the
 commit, wait about one batch. A batch whose COPY fails (an endpoint deleted since the
-proposals were computed) is written one statement per edge instead, skipping the missing.
+proposals were computed) or cannot commit (a long read holds a reader past the drain's
+second) is written one statement per edge instead, 500 to a transaction.
 """
 
 from __future__ import annotations
@@ -24,11 +25,13 @@ from typing import Any
 import pyarrow as pa
 
 from kgservice.clock import utc_now
-from kgservice.errors import QueryError
+from kgservice.errors import StoreError
 from kgservice.ids import new_id
 from kgservice.stores.graph import GraphStore, Transaction
 
 BATCH_SIZE = 5_000
+#: Edges per transaction when a batch is written one statement per edge (about 0.5 s).
+STATEMENT_BATCH = 500
 
 
 @dataclass(frozen=True)
@@ -113,13 +116,29 @@ def write_batches(
                 tx.copy_from_arrow("RELATED", proposal_table(rows))
                 if save_checkpoint is not None:
                     save_checkpoint(tx, written + len(batch))
-        except QueryError:  # an endpoint is gone: the engine refused the whole COPY
-            with graph.transaction() as tx:
-                for row in rows:
-                    tx.run("discovery/propose_relation", row)
-                if save_checkpoint is not None:
-                    save_checkpoint(tx, written + len(batch))
+        except StoreError:
+            # The engine refused the whole COPY (an endpoint is gone: QueryError), or a long
+            # read kept a reader, so the COPY commit could not checkpoint.
+            _write_by_statements(graph, rows, written, save_checkpoint)
         written += len(batch)
         if between_batches is not None:
             between_batches()
     return written
+
+
+def _write_by_statements(
+    graph: GraphStore,
+    rows: Sequence[dict[str, Any]],
+    written: int,
+    save_checkpoint: Callable[[Transaction, int], None] | None,
+) -> None:
+    """Write a batch one statement per edge (an edge whose endpoint is gone makes nothing),
+    in transactions of :data:`STATEMENT_BATCH` edges, so the writer is held about as long
+    as by one COPY batch."""
+    for start in range(0, len(rows), STATEMENT_BATCH):
+        part = rows[start : start + STATEMENT_BATCH]
+        with graph.transaction() as tx:
+            for row in part:
+                tx.run("discovery/propose_relation", row)
+            if save_checkpoint is not None:
+                save_checkpoint(tx, written + start + len(part))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any
@@ -205,4 +206,22 @@ def test_a_batch_naming_a_vanished_entity_still_writes_the_others(
     assert written == 4
     assert sorted(job_relations(services, job.id)) == sorted(
         (p.from_id, p.to_id) for p in found[1:4]
+    )
+
+
+def test_a_batch_is_written_edge_by_edge_while_a_reader_stays_busy(
+    services: Services, world: dict[str, str]
+) -> None:
+    """Regression: a COPY commit needs every reader; a long read must not fail the job."""
+    found, _ = find_proposals(
+        services.stores.graph, services.stores.vectors, DiscoveryParameters.checked()
+    )
+    job = services.jobs.create("discovery", DiscoveryParameters.checked().as_json(), "default")
+    started = time.monotonic()
+    with services.stores.graph.reader():  # e.g. a graph algorithm's projection
+        written = write_batches(services.stores.graph, found[:5], job.id)
+    assert written == 5
+    assert time.monotonic() - started < 10
+    assert sorted(job_relations(services, job.id)) == sorted(
+        (p.from_id, p.to_id) for p in found[:5]
     )
