@@ -56,17 +56,7 @@ def test_transaction_commits_and_rolls_back(engine_stores: Stores) -> None:
     graph = engine_stores.graph
     with graph.transaction() as tx:
         for name in ["a", "b"]:
-            tx.run(
-                "bench/create_entity",
-                {
-                    "id": new_id("Entity"),
-                    "namespace": "t",
-                    "created_at": NOW,
-                    "name": name,
-                    "name_key": name,
-                    "kind": "concept",
-                },
-            )
+            create_entity_in(tx, name)
     assert count_entities(graph) == 2
 
     def failing_write() -> None:
