@@ -74,9 +74,10 @@ class SessionReads:
         only messages below it; such a page never changes, so it is kept in memory and
         served from there until it ages out (see :mod:`message_pages`).
         """
-        if count is not None:
-            before = count if before is None else min(before, count)
-            cached = self.cached_message_page(thread_id, after, before, limit, backward, count)
+        key = None if count is None else _page_key(thread_id, after, before, limit, backward, count)
+        if key is not None:
+            before = key[3]  # the bound clamped to the count
+            cached = self.message_pages.get(key)
             if cached is not None:
                 return cached
         name = "sessions/thread_messages_desc" if backward else "sessions/thread_messages"
@@ -90,10 +91,8 @@ class SessionReads:
             },
         )
         records = [MessageRecord.from_node(row["node"]) for row in rows]
-        if count is not None:
-            self.message_pages.put(
-                _page_key(thread_id, after, before, limit, backward, count), records
-            )
+        if key is not None:
+            self.message_pages.put(key, records)
         return records
 
     def cached_message_page(
@@ -106,8 +105,7 @@ class SessionReads:
         count: int,
     ) -> list[MessageRecord] | None:
         """The page ``message_page`` would answer from memory, or None (never blocks)."""
-        key = _page_key(thread_id, after, before, limit, backward, count)
-        return self.message_pages.get(key)
+        return self.message_pages.get(_page_key(thread_id, after, before, limit, backward, count))
 
     def thread_page(
         self,

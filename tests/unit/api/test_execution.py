@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import enum
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -135,15 +136,21 @@ def test_same_answers_as_the_general_executor(query: str) -> None:
     assert not result.errors
 
 
-def test_async_resolvers_upstream_of_plain_objects() -> None:
+def _both_async(query: str, prepare: Callable[[], None] = lambda: None) -> Any:
+    """Like ``_both`` in an event loop; ``prepare`` runs before each (fresh awaitables)."""
     plain, general = _schemas()
 
     async def run(schema: strawberry.Schema) -> Any:
-        return await schema.execute("{ later { label leaves { name colour } } }")
+        prepare()
+        return await schema.execute(query)
 
     fast, slow = asyncio.run(run(plain)), asyncio.run(run(general))
     assert fast.data == slow.data
-    assert not fast.errors
+    return fast
+
+
+def test_async_resolvers_upstream_of_plain_objects() -> None:
+    assert not _both_async("{ later { label leaves { name colour } } }").errors
 
 
 def test_a_null_in_a_non_null_field_is_reported_as_before() -> None:
@@ -172,28 +179,24 @@ def test_awaitable_attribute_values_are_awaited_as_before() -> None:
     async def label() -> str:
         return "awaited"
 
-    async def run(schema: strawberry.Schema) -> Any:
+    def prepare() -> None:
         HOLDERS[:] = [_holder(0)]
         HOLDERS[0].label = label()  # type: ignore[assignment]
-        return await schema.execute("{ holders { label } }")
 
-    plain, general = _schemas()
-    fast, slow = asyncio.run(run(plain)), asyncio.run(run(general))
-    assert fast.data == slow.data == {"holders": [{"label": "awaited"}]}
+    result = _both_async("{ holders { label } }", prepare)
+    assert result.data == {"holders": [{"label": "awaited"}]}
 
 
 def test_awaitable_objects_are_awaited_as_before() -> None:
     async def leaf() -> Leaf:
         return _leaf(7)
 
-    async def run(schema: strawberry.Schema) -> Any:
+    def prepare() -> None:
         HOLDERS[:] = [_holder(0)]
         HOLDERS[0].leaf = leaf()  # type: ignore[assignment]
-        return await schema.execute("{ holders { leaf { __typename size } } }")
 
-    plain, general = _schemas()
-    fast, slow = asyncio.run(run(plain)), asyncio.run(run(general))
-    assert fast.data == slow.data == {"holders": [{"leaf": {"__typename": "Leaf", "size": 7}}]}
+    result = _both_async("{ holders { leaf { __typename size } } }", prepare)
+    assert result.data == {"holders": [{"leaf": {"__typename": "Leaf", "size": 7}}]}
 
 
 @pytest.mark.parametrize(("size", "label"), [(True, "h"), (2**31, "h"), (3.0, 5), (-(2**31), "")])
