@@ -49,7 +49,7 @@ class RequestContext:
     loaders: Loaders = field(init=False)
 
     def __post_init__(self) -> None:
-        self.loaders = Loaders.create(self.services.reads)
+        self.loaders = Loaders(self.services.reads)
 
     @property
     def stores(self) -> Stores:

@@ -35,6 +35,18 @@ def _should_mask(error: GraphQLError) -> bool:
     return original is not None and not isinstance(original, KgError | GraphQLError)
 
 
+class KgMaskErrors(MaskErrors):
+    """``MaskErrors``, skipping results without errors before its protocol check.
+
+    Strawberry tests every result against a runtime-checkable protocol first, which costs
+    about as much as executing a small query; an error-free result needs no masking.
+    """
+
+    def _process_result(self, result: object) -> None:
+        if getattr(result, "errors", None):
+            super()._process_result(result)
+
+
 #: The depth and alias rules, built once: a fresh limiter per request would make new rule
 #: classes each time, and the validation cache (keyed by the rules) would never hit.
 _LIMIT_RULES = [
@@ -52,5 +64,5 @@ def extension_factories() -> list[Callable[[], SchemaExtension]]:
         lambda: ValidationCache(maxsize=CACHE_SIZE),
         WriteScopeGuard,
         RequestBudget,
-        lambda: MaskErrors(should_mask_error=_should_mask),
+        lambda: KgMaskErrors(should_mask_error=_should_mask),
     ]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping, Sequence
-from dataclasses import dataclass
+from functools import cached_property
 from typing import TypeVar
 
 from anyio import to_thread
@@ -25,23 +25,28 @@ def _batched(
     return load
 
 
-@dataclass
 class Loaders:
-    """The loaders of one request."""
+    """The loaders of one request, each made on first use (most requests use none)."""
 
-    project: DataLoader[str, ProjectRecord | None]
-    session: DataLoader[str, SessionRecord | None]
-    thread: DataLoader[str, ThreadRecord | None]
-    latest_session: DataLoader[str, SessionRecord | None]
-    session_project: DataLoader[str, str | None]
+    def __init__(self, reads: SessionReads) -> None:
+        self._reads = reads
 
-    @classmethod
-    def create(cls, reads: SessionReads) -> Loaders:
-        """Fresh loaders (and caches) for one request."""
-        return cls(
-            project=DataLoader(_batched(reads.projects)),
-            session=DataLoader(_batched(reads.sessions)),
-            thread=DataLoader(_batched(reads.threads)),
-            latest_session=DataLoader(_batched(reads.latest_sessions)),
-            session_project=DataLoader(_batched(reads.session_projects)),
-        )
+    @cached_property
+    def project(self) -> DataLoader[str, ProjectRecord | None]:
+        return DataLoader(_batched(self._reads.projects))
+
+    @cached_property
+    def session(self) -> DataLoader[str, SessionRecord | None]:
+        return DataLoader(_batched(self._reads.sessions))
+
+    @cached_property
+    def thread(self) -> DataLoader[str, ThreadRecord | None]:
+        return DataLoader(_batched(self._reads.threads))
+
+    @cached_property
+    def latest_session(self) -> DataLoader[str, SessionRecord | None]:
+        return DataLoader(_batched(self._reads.latest_sessions))
+
+    @cached_property
+    def session_project(self) -> DataLoader[str, str | None]:
+        return DataLoader(_batched(self._reads.session_projects))

@@ -7,10 +7,14 @@ from typing import Any
 
 import strawberry
 from graphql import GraphQLError
+from strawberry.extensions import SchemaExtension
+from strawberry.extensions.runner import SchemaExtensionsRunner
+from strawberry.types import ExecutionContext
 
 from kgservice import __version__
 from kgservice.api.context import KgInfo
 from kgservice.api.execution import PlainFieldExecutor
+from kgservice.api.extension_runner import CachedHooksRunner
 from kgservice.api.graph import GraphQuery
 from kgservice.api.knowledge.discovery import DiscoveryMutation
 from kgservice.api.knowledge.entities import Entity, EntityMutation, EntityQuery
@@ -112,9 +116,18 @@ class Subscription(JobSubscription):
     """Every subscription field."""
 
 
+class KgSchema(strawberry.Schema):
+    """Strawberry's schema, running extension hooks wrapped once per extension class."""
+
+    def create_extensions_runner(
+        self, execution_context: ExecutionContext, extensions: list[SchemaExtension]
+    ) -> SchemaExtensionsRunner:
+        return CachedHooksRunner(execution_context=execution_context, extensions=extensions)
+
+
 def build_schema() -> strawberry.Schema:
     """Return the executable schema."""
-    return strawberry.Schema(
+    return KgSchema(
         query=Query,
         mutation=Mutation,
         subscription=Subscription,
