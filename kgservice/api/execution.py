@@ -47,6 +47,7 @@ from graphql.execution.collect_fields import FieldDetailsList
 from graphql.pyutils import Path
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.schema.schema_converter import GraphQLCoreConverter
+from strawberry.types.cast import TYPE_CAST_ATTRIBUTE
 
 #: Directives that change how a field is delivered: such a field goes the general way.
 _DELIVERY_DIRECTIVES = frozenset({"defer", "stream"})
@@ -56,7 +57,7 @@ _SETTLED = frozenset({str, int, float, bool, dict, list, tuple, dt.datetime, dt.
 
 # How a value completes: the first item of a completion tuple.
 _LEAF = 0  # (_LEAF, non_null, coerce)
-_OBJECT = 1  # (_OBJECT, non_null, object_type, plan)
+_OBJECT = 1  # (_OBJECT, non_null, object_type, plan, exact python type or None)
 _LIST = 2  # (_LIST, non_null, item_completion)
 _TYPENAME = 3  # (_TYPENAME, the type's name)
 # Leaves whose common values coerce to themselves (String and ID: a str; Int: an int in
@@ -157,7 +158,7 @@ class PlainFieldExecutor(StrawberryGraphQLCoreExecutionContext):
             return (_LEAF, non_null, inner.coerce_output_value)
         if is_object_type(inner):
             plan = self._plan(inner, details)
-            return None if plan is None else (_OBJECT, non_null, inner, plan)
+            return None if plan is None else (_OBJECT, non_null, inner, plan, _exact_type(inner))
         if is_list_type(inner):
             item = self._completion(inner.of_type, details)
             return None if item is None else (_LIST, non_null, item)
@@ -165,10 +166,19 @@ class PlainFieldExecutor(StrawberryGraphQLCoreExecutionContext):
 
     # -- completion ---------------------------------------------------------------------
     def _object(
-        self, object_type: GraphQLObjectType, plan: _Plan, source: Any, info: _Info
+        self,
+        object_type: GraphQLObjectType,
+        plan: _Plan,
+        source: Any,
+        info: _Info,
+        exact: type | None = None,
     ) -> dict[str, Any]:
         is_type_of = object_type.is_type_of
-        if is_type_of is not None and is_type_of(source, info) is not True:
+        if (
+            is_type_of is not None
+            and (type(source) is not exact or hasattr(source, TYPE_CAST_ATTRIBUTE))
+            and is_type_of(source, info) is not True
+        ):
             raise _NotPlain
         completed: dict[str, Any] = {}
         for name, read, completion in plan:
@@ -197,7 +207,7 @@ class PlainFieldExecutor(StrawberryGraphQLCoreExecutionContext):
             # An awaitable fails is_type_of; without one, it is awaited the general way.
             if object_type.is_type_of is None and self.is_awaitable(value):
                 raise _NotPlain
-            return self._object(object_type, completion[3], value, info)
+            return self._object(object_type, completion[3], value, info, completion[4])
         if type(value) not in _SETTLED and not isinstance(value, Enum) and self.is_awaitable(value):
             raise _NotPlain
         if kind != _LIST:  # a leaf
@@ -217,6 +227,20 @@ class PlainFieldExecutor(StrawberryGraphQLCoreExecutionContext):
             else:
                 completed.append(self._value(item, element, info))
         return completed
+
+
+def _exact_type(object_type: GraphQLObjectType) -> type | None:
+    """The class whose instances pass ``object_type``'s is_type_of without calling it.
+
+    Strawberry's own is_type_of (a type with interfaces and no custom check) accepts an
+    instance of the type's class that carries no ``strawberry.cast``; None when the type
+    has a check of its own.
+    """
+    definition = (object_type.extensions or {}).get(GraphQLCoreConverter.DEFINITION_BACKREF)
+    if definition is None or getattr(definition, "is_type_of", None) is not None:
+        return None
+    origin = getattr(definition, "origin", None)
+    return origin if isinstance(origin, type) else None
 
 
 def _attribute_reader(definition: GraphQLField) -> Callable[[Any], Any] | None:

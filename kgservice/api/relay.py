@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import functools
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Generic, TypeVar
@@ -46,8 +47,9 @@ class Connection(Generic[T]):
         return await self.count()
 
 
+@functools.lru_cache(maxsize=4096)
 def encode_cursor(kind: str, key: str | int) -> str:
-    """Return the opaque cursor for ``key`` in a list of ``kind``."""
+    """Return the opaque cursor for ``key`` in a list of ``kind`` (recent ones remembered)."""
     return base64.urlsafe_b64encode(f"v1:{kind}:{key}".encode()).decode()
 
 

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from kgservice.services.message_pages import MessagePageCache, PageKey
 from kgservice.services.nodes import nodes_of_table
@@ -12,6 +12,7 @@ from kgservice.services.records import MessageRecord, ProjectRecord, SessionReco
 from kgservice.stores.graph import GraphStore, Row
 from kgservice.stores.where import compile_where
 
+V = TypeVar("V")
 IDX_MAX = 2**62
 ID_MAX = "~"  # sorts after every ULID character
 THREAD_FILTER_FIELDS = {"name": "name", "status": "status"}
@@ -95,7 +96,7 @@ class SessionReads:
             self.message_pages.put(key, records)
         return records
 
-    def cached_message_page(
+    def message_page_view(
         self,
         thread_id: str,
         after: int | None,
@@ -103,9 +104,15 @@ class SessionReads:
         limit: int,
         backward: bool,
         count: int,
-    ) -> list[MessageRecord] | None:
-        """The page ``message_page`` would answer from memory, or None (never blocks)."""
-        return self.message_pages.get(_page_key(thread_id, after, before, limit, backward, count))
+        view: Hashable,
+        build: Callable[[list[MessageRecord]], V],
+    ) -> V | None:
+        """``build(page)`` for the page ``message_page`` would answer from memory, made once
+        and kept with it (see :meth:`MessagePageCache.view`); None when that page is not in
+        memory. Never blocks on the store.
+        """
+        key = _page_key(thread_id, after, before, limit, backward, count)
+        return self.message_pages.view(key, view, build)
 
     def thread_page(
         self,

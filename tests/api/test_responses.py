@@ -80,3 +80,17 @@ def test_pages_read_again_after_appends_and_deletes_are_current(gql: GraphQLClie
         gql(ADD_MESSAGE, threadId=thread, role="user", content=f"later {expected}")
     assert gql(DELETE, id=thread)["data"]["deleteThread"]["deletedMessageCount"] == 6
     assert gql(MESSAGES, id=thread, last=10)["data"]["thread"] is None
+
+
+def test_a_kept_page_answers_each_request_with_its_own_page_info(gql: GraphQLClient) -> None:
+    """`before` at the end of the thread reads the same kept page as no `before`."""
+    thread = make_thread_with_messages(gql, 3)
+    at_end = base64.urlsafe_b64encode(b"v1:message:3").decode()
+    for _ in range(2):  # the second round is answered from the kept page and its views
+        plain = gql(MESSAGES, id=thread, last=2)["data"]["thread"]["messages"]
+        bounded = gql(MESSAGES, id=thread, last=2, before=at_end)["data"]["thread"]["messages"]
+        assert [e["node"]["idx"] for e in plain["edges"]] == [1, 2]
+        assert bounded["edges"] == plain["edges"]
+        assert plain["pageInfo"]["hasNextPage"] is False
+        assert bounded["pageInfo"]["hasNextPage"] is True  # a `before` was given
+        assert plain["pageInfo"]["hasPreviousPage"] is bounded["pageInfo"]["hasPreviousPage"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Callable
 from datetime import datetime
@@ -12,7 +13,7 @@ from strawberry.scalars import JSON
 
 from kgservice.api.context import KgInfo
 from kgservice.api.filters import StringFilter, filter_dict
-from kgservice.api.relay import Connection, build_connection, page_request
+from kgservice.api.relay import Connection, PageRequest, build_connection, page_request
 from kgservice.api.types import Node
 from kgservice.errors import InputError
 from kgservice.services.records import MessageRecord, ProjectRecord, SessionRecord, ThreadRecord
@@ -176,16 +177,18 @@ class Thread(Node):
             request.backward,
             total,
         )
-        # A page kept in memory is answered here, without a trip to a worker thread.
-        rows = reads.cached_message_page(*page)
-        if rows is None:
+        # A page kept in memory is answered here, without a trip to a worker thread, and
+        # its connection is built once: the view key holds what it depends on besides the
+        # page (whether a `before` was given: the page's bound is clamped to the count).
+        view = ("connection", request.before is not None)
+        build = functools.partial(_message_connection, request, total)
+        connection = reads.message_page_view(*page, view, build)
+        if connection is None:
             rows = await info.context.run(reads.message_page, *page)
-
-        async def count() -> int:
-            return total
-
-        connection = build_connection("message", request, rows, lambda m: m.idx, count)
-        return cast(Connection[Message], _map_edges(connection, Message.from_record))
+            connection = reads.message_page_view(*page, view, build)
+            if connection is None:  # the page is not kept (cache off, or too large)
+                connection = build(rows)
+        return connection
 
 
 @strawberry.type(description="One message; idx is its position in the thread, from 0.")
@@ -242,6 +245,18 @@ def _idx(field: str, key: str) -> int:
         return int(key)
     except ValueError:
         raise InputError(field, "is not a valid cursor") from None
+
+
+def _message_connection(
+    request: PageRequest, total: int, rows: list[MessageRecord]
+) -> Connection[Message]:
+    """The connection of a page of message records (with the thread's message count)."""
+
+    async def count() -> int:
+        return total
+
+    connection = build_connection("message", request, rows, lambda m: m.idx, count)
+    return cast(Connection[Message], _map_edges(connection, Message.from_record))
 
 
 def _map_edges(page: Connection[Any], convert: Any) -> Connection[Any]:

@@ -38,6 +38,17 @@ class Leaf(Named):
 
 
 @strawberry.type
+class Badge(Named):
+    """Another type of the interface: a Leaf field holding one is an error."""
+
+    level: int
+
+
+class BigLeaf(Leaf):
+    """A subclass: strawberry's is_type_of accepts it."""
+
+
+@strawberry.type
 class Holder:
     label: str
     leaf: Leaf
@@ -95,9 +106,9 @@ class Query:
 
 
 def _schemas(**extra: Any) -> tuple[strawberry.Schema, strawberry.Schema]:
-    general = strawberry.Schema(query=Query, types=[Leaf], **extra)
+    general = strawberry.Schema(query=Query, types=[Leaf, Badge], **extra)
     plain = strawberry.Schema(
-        query=Query, types=[Leaf], execution_context_class=PlainFieldExecutor, **extra
+        query=Query, types=[Leaf, Badge], execution_context_class=PlainFieldExecutor, **extra
     )
     return plain, general
 
@@ -197,6 +208,20 @@ def test_awaitable_objects_are_awaited_as_before() -> None:
 
     result = _both_async("{ holders { leaf { __typename size } } }", prepare)
     assert result.data == {"holders": [{"leaf": {"__typename": "Leaf", "size": 7}}]}
+
+
+def test_objects_of_other_types_complete_or_fail_as_before() -> None:
+    # Strawberry's is_type_of accepts any instance of the type's interfaces...
+    HOLDERS[1].leaf = Badge(name="b", level=1)  # type: ignore[assignment]
+    # ...but not an object cast to another type.
+    HOLDERS[2].leaves[0] = strawberry.cast(Badge, _leaf(3))
+    result = _both("{ holders { leaf { name } leaves { name } } }")
+    assert [e.path for e in result.errors or ()] == [["holders", 2, "leaves", 0]]
+
+
+def test_instances_of_subclasses_complete_as_before() -> None:
+    HOLDERS[0].leaf = BigLeaf(**vars(_leaf(5)))
+    assert not _both("{ holders { leaf { name size } } }").errors
 
 
 @pytest.mark.parametrize(("size", "label"), [(True, "h"), (2**31, "h"), (3.0, 5), (-(2**31), "")])
