@@ -205,7 +205,11 @@ class PlainFieldExecutor(StrawberryGraphQLCoreExecutionContext):
         if kind == _OBJECT:
             object_type = completion[2]
             # An awaitable fails is_type_of; without one, it is awaited the general way.
-            if object_type.is_type_of is None and self.is_awaitable(value):
+            if (
+                type(value) is not completion[4]
+                and object_type.is_type_of is None
+                and self.is_awaitable(value)
+            ):
                 raise _NotPlain
             return self._object(object_type, completion[3], value, info, completion[4])
         if type(value) not in _SETTLED and not isinstance(value, Enum) and self.is_awaitable(value):
@@ -230,17 +234,20 @@ class PlainFieldExecutor(StrawberryGraphQLCoreExecutionContext):
 
 
 def _exact_type(object_type: GraphQLObjectType) -> type | None:
-    """The class whose instances pass ``object_type``'s is_type_of without calling it.
+    """The class whose plain instances need no is_type_of or awaitable test (or None).
 
-    Strawberry's own is_type_of (a type with interfaces and no custom check) accepts an
-    instance of the type's class that carries no ``strawberry.cast``; None when the type
-    has a check of its own.
+    Strawberry's own is_type_of (a type with no check of its own) accepts an instance of
+    the type's class, or of the generic class it specialises, that carries no
+    ``strawberry.cast``; such an instance is not awaitable unless its class says so.
     """
     definition = (object_type.extensions or {}).get(GraphQLCoreConverter.DEFINITION_BACKREF)
     if definition is None or getattr(definition, "is_type_of", None) is not None:
         return None
-    origin = getattr(definition, "origin", None)
-    return origin if isinstance(origin, type) else None
+    concrete_of = getattr(definition, "concrete_of", None)
+    origin = concrete_of.origin if concrete_of is not None else definition.origin
+    if not isinstance(origin, type) or hasattr(origin, "__await__"):
+        return None
+    return origin
 
 
 def _attribute_reader(definition: GraphQLField) -> Callable[[Any], Any] | None:

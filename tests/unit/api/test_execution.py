@@ -6,7 +6,7 @@ import asyncio
 import datetime as dt
 import enum
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 import pytest
 import strawberry
@@ -92,6 +92,15 @@ def _holder(i: int, *, strict: str | None = "ok", wrong: Any = 1) -> Holder:
 
 
 HOLDERS: list[Holder] = []
+T = TypeVar("T")
+
+
+@strawberry.type
+class Box(Generic[T]):
+    """A generic type: its specialisations' is_type_of accepts the generic class."""
+
+    note: str
+    item: T
 
 
 @strawberry.type
@@ -103,6 +112,10 @@ class Query:
     @strawberry.field
     async def later(self) -> list[Holder]:
         return HOLDERS
+
+    @strawberry.field
+    def boxes(self) -> list[Box[Leaf]]:
+        return [Box(note=h.label, item=h.leaf) for h in HOLDERS]
 
 
 def _schemas(**extra: Any) -> tuple[strawberry.Schema, strawberry.Schema]:
@@ -138,6 +151,7 @@ QUERIES = [
     "{ holders { scaled(by: 3) leaf { size } } }",  # an argument
     "{ holders { anything { name ... on Leaf { size } } } }",  # an interface
     "{ holders { leaf { name } } holders2: holders { label } }",
+    "{ boxes { note item { __typename name size } } }",  # a generic type
 ]
 
 
