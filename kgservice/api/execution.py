@@ -6,7 +6,9 @@ so a page of 100 edges costs more than the store query behind it. Most fields of
 are *plain*: a strawberry field without a resolver, arguments or extensions, which only
 reads an attribute. :class:`PlainFieldExecutor` completes an object whose selected fields
 are all plain (or ``__typename``), with nested plain objects and lists, in a tight loop
-over a plan made once per selection and request.
+over a plan made once per selection. Plans are kept across requests of the same parsed
+document (the parser cache hands them the same one) unless its selections could depend on
+the request's variables.
 
 The answer is the same as graphql-core's. A selection the plan cannot prove plain (a
 resolver, an argument, an abstract type, ``@defer``/``@stream``, an extension that hooks
@@ -21,12 +23,14 @@ was resolved the general way (strawberry's own ``is_type_of`` does not read it).
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from collections.abc import Callable, Sequence
 from contextlib import suppress
 from enum import Enum
 from operator import attrgetter
 from typing import Any
 
+from cachetools import LRUCache
 from graphql import (
     GRAPHQL_MAX_INT,
     GRAPHQL_MIN_INT,
@@ -69,6 +73,28 @@ _Completion = tuple[Any, ...]
 _Info = GraphQLResolveInfo[Any]
 #: Response key, attribute reader and completion of each field of a plain selection.
 _Plan = tuple[tuple[str, Callable[[Any], Any] | None, _Completion], ...]
+
+
+class _SharedPlans:
+    """Plans kept across requests: a bounded, thread-safe LRU keyed by selection."""
+
+    def __init__(self, size: int) -> None:
+        self._plans: LRUCache[tuple[Any, ...], tuple[tuple[_Plan | None], Any]]
+        self._plans = LRUCache(maxsize=size)
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple[Any, ...]) -> tuple[_Plan | None] | None:
+        with self._lock:
+            found = self._plans.get(key)
+        return None if found is None else found[0]
+
+    def put(self, key: tuple[Any, ...], plan: tuple[_Plan | None], keep: Any) -> None:
+        """Keep ``plan``, and ``keep`` alive with it (the nodes whose ids are in ``key``)."""
+        with self._lock:
+            self._plans[key] = (plan, keep)
+
+
+_SHARED_PLANS = _SharedPlans(size=2048)
 
 
 class _NotPlain(Exception):
@@ -114,10 +140,34 @@ class PlainFieldExecutor(StrawberryGraphQLCoreExecutionContext):
         key = (object_type, id(details))
         cached = self._plans.get(key)
         if cached is None:
+            shared = self._shared_key(object_type, details)
+            plan = _SHARED_PLANS.get(shared) if shared is not None else None
+            if plan is None:
+                plan = (self._make_plan(object_type, details),)
+                if shared is not None:
+                    _SHARED_PLANS.put(shared, plan, keep=(self.operation, details))
             # ``details`` is kept alive with its plan, so that its id is not reused.
-            cached = (details, self._make_plan(object_type, details))
+            cached = (details, plan[0])
             self._plans[key] = cached
         return cached[1]
+
+    def _shared_key(
+        self, object_type: GraphQLObjectType, details: FieldDetailsList
+    ) -> tuple[Any, ...] | None:
+        """The key of a plan that later requests of the same document can use, or None.
+
+        A plan depends on the selection's field nodes (the parser cache hands every
+        request the same document) and, through ``@skip``/``@include`` and fragment
+        variables, on the request's variables: a document with any directive, or
+        without its source text, gets plans of its own in every request.
+        """
+        location = self.operation.loc
+        if location is None or "@" in location.source.body:
+            return None
+        if any(f.fragment_variable_values is not None for f in details):
+            return None
+        nodes = tuple(id(f.node) for f in details)
+        return (id(self.operation), object_type, self._plain_allowed, nodes)
 
     def _make_plan(self, object_type: GraphQLObjectType, details: FieldDetailsList) -> _Plan | None:
         if not self._plain_allowed:

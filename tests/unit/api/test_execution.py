@@ -10,7 +10,7 @@ from typing import Any, Generic, TypeVar
 
 import pytest
 import strawberry
-from strawberry.extensions import SchemaExtension
+from strawberry.extensions import ParserCache, SchemaExtension
 from strawberry.scalars import JSON
 
 from kgservice.api.execution import PlainFieldExecutor
@@ -275,3 +275,39 @@ class Shout(SchemaExtension):
 def test_extensions_that_hook_resolution_still_see_every_field() -> None:
     result = _both("{ holders { label leaf { name } } }", extensions=[Shout])
     assert result.data["holders"][0] == {"label": "H0", "leaf": {"name": "LEAF-0"}}
+
+
+def _cached_parse() -> dict[str, Any]:
+    """Schema options that hand every request the same document, as the service does."""
+    return {"extensions": [lambda: ParserCache(maxsize=16)]}
+
+
+def test_later_requests_of_a_document_reuse_its_plans(monkeypatch: pytest.MonkeyPatch) -> None:
+    made: list[str] = []
+    make = PlainFieldExecutor._make_plan
+
+    def counting(self: PlainFieldExecutor, object_type: Any, details: Any) -> Any:
+        made.append(object_type.name)
+        return make(self, object_type, details)
+
+    monkeypatch.setattr(PlainFieldExecutor, "_make_plan", counting)
+    plain, _ = _schemas(**_cached_parse())
+    query = "{ holders { label leaves { name size } } }"
+    first = plain.execute_sync(query)
+    assert made
+    made.clear()
+    HOLDERS[0].label = "changed"
+    again = plain.execute_sync(query)
+    assert made == []
+    assert again.data != first.data  # plans are reused, values are not
+    assert again.data == _both(query).data
+
+
+def test_documents_with_directives_plan_each_request() -> None:
+    plain, general = _schemas(**_cached_parse())
+    query = "query($s: Boolean!) { holders { label leaf @skip(if: $s) { name } } }"
+    for skip in (True, False, True):
+        fast = plain.execute_sync(query, variable_values={"s": skip})
+        assert fast.data == general.execute_sync(query, variable_values={"s": skip}).data
+        assert fast.data is not None
+        assert ("leaf" in fast.data["holders"][0]) is (not skip)
