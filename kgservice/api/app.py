@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import threading
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, suppress
 from typing import Any
 
 import orjson
@@ -44,6 +45,9 @@ from kgservice.stores.embedder import Embedder
 from kgservice.stores.opening import Stores, load_embedder, open_stores
 
 log = logging.getLogger("kgservice")
+
+#: A number orjson might not decode as json does (beyond 64 bits); json decodes bodies with one.
+_LONG_DIGITS = re.compile(rb"\d{19}")
 
 
 def _recover(services: Services) -> None:
@@ -83,6 +87,19 @@ class KgGraphQL(GraphQL[RequestContext, None]):
             return orjson.dumps(data).decode()
         except TypeError:
             return json.dumps(data, separators=(",", ":"))
+
+    def decode_json(self, data: str | bytes) -> object:
+        """Decode a request body with orjson where it gives what json would, else json.
+
+        orjson turns integers beyond 64 bits into floats, so a body with a run of 19 or more
+        digits goes to json; so does anything orjson refuses (NaN, lone surrogates, UTF-16),
+        which json then decodes or refuses as before.
+        """
+        raw = data.encode() if isinstance(data, str) else data
+        if _LONG_DIGITS.search(raw) is None:
+            with suppress(orjson.JSONDecodeError):
+                return orjson.loads(raw)
+        return json.loads(data)
 
     async def get_context(
         self, request: Request | WebSocket, response: Response | WebSocket

@@ -94,3 +94,27 @@ def test_a_kept_page_answers_each_request_with_its_own_page_info(gql: GraphQLCli
         assert plain["pageInfo"]["hasNextPage"] is False
         assert bounded["pageInfo"]["hasNextPage"] is True  # a `before` was given
         assert plain["pageInfo"]["hasPreviousPage"] is bounded["pageInfo"]["hasPreviousPage"]
+
+
+def test_request_bodies_decode_as_json_decodes_them(gql: GraphQLClient, http: TestClient) -> None:
+    """Integers beyond 64 bits stay integers; what json refuses is still a 400."""
+    thread = make_thread(gql, make_session(gql, make_project(gql)))
+    big = {"huge": 2**70 + 1, "negative": -(2**63) - 1, "edge": 2**63 - 1, "real": 0.1, "s": "é"}
+    body = json.dumps(
+        {
+            "query": ADD_MESSAGES,
+            "variables": {
+                "threadId": thread,
+                "messages": [{"role": "user", "content": "numbers", "metadata": big}],
+            },
+        }
+    )
+    response = http.post("/graphql", content=body, headers={"content-type": "application/json"})
+    added = response.json()["data"]["addMessages"]["added"]
+    assert added[0]["metadata"] == big
+    for bad in (b"{", b'{"query": "{ version { service } }",}', "\ufeff".encode() + b"{"):
+        refused = http.post("/graphql", content=bad, headers={"content-type": "application/json"})
+        assert refused.status_code == 400, bad
+    nan = b'{"query": "{ version { service } }", "variables": {"x": NaN}}'
+    accepted = http.post("/graphql", content=nan, headers={"content-type": "application/json"})
+    assert accepted.json()["data"]["version"]["service"]
