@@ -20,7 +20,7 @@ import contextlib
 import inspect
 from collections.abc import Callable, Sequence
 from types import TracebackType
-from typing import Any
+from typing import Any, cast
 
 from strawberry.extensions import SchemaExtension
 from strawberry.extensions.context import (
@@ -31,6 +31,8 @@ from strawberry.extensions.context import (
     ValidationContextManager,
 )
 from strawberry.extensions.runner import SchemaExtensionsRunner
+from strawberry.types import ExecutionContext
+from strawberry.utils.await_maybe import await_maybe
 
 _Factory = Callable[[SchemaExtension], contextlib.AbstractContextManager[None]]
 
@@ -113,8 +115,20 @@ def _phase(
     return _Phase(hooks)
 
 
+def _has_results(extension_type: type[SchemaExtension]) -> bool:
+    """Whether ``extension_type`` adds results of its own (the base class adds none)."""
+    key = (extension_type, "get_results")
+    if key not in _HOOKS:
+        own = extension_type.get_results is not SchemaExtension.get_results
+        _HOOKS[key] = _GENERAL if own else None
+    return _HOOKS[key] is not None
+
+
 class CachedHooksRunner(SchemaExtensionsRunner):
-    """Strawberry's extensions runner with each class's hooks wrapped once."""
+    """Strawberry's extensions runner with each class's hooks wrapped once.
+
+    Extensions that add no results of their own are not asked for them.
+    """
 
     def operation(self) -> Any:
         return _phase(self.extensions, OperationContextManager)
@@ -127,3 +141,20 @@ class CachedHooksRunner(SchemaExtensionsRunner):
 
     def executing(self) -> Any:
         return _phase(self.extensions, ExecutingContextManager)
+
+    def get_extensions_results_sync(self) -> dict[str, Any]:
+        data: dict[str, Any] = {}
+        for extension in self.extensions:
+            if _has_results(type(extension)):
+                if inspect.iscoroutinefunction(extension.get_results):
+                    raise RuntimeError("Cannot use async extension hook during sync execution")
+                data.update(cast(dict[str, Any], extension.get_results()))
+        return data
+
+    async def get_extensions_results(self, ctx: ExecutionContext) -> dict[str, Any]:
+        data: dict[str, Any] = {}
+        for extension in self.extensions:
+            if _has_results(type(extension)):
+                data.update(await await_maybe(extension.get_results()))
+        data.update(ctx.extensions_results)
+        return data

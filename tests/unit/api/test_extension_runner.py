@@ -6,6 +6,7 @@ import asyncio
 from collections.abc import AsyncIterator, Callable, Iterator
 from typing import Any, ClassVar
 
+import pytest
 import strawberry
 from strawberry.extensions import SchemaExtension
 from strawberry.extensions.runner import SchemaExtensionsRunner
@@ -91,6 +92,20 @@ class PlainHook(SchemaExtension):
         PlainHook.log.append("plain")
 
 
+class Reports(SchemaExtension):
+    """Adds results of its own to the response."""
+
+    def get_results(self) -> dict[str, Any]:
+        return {"report": {"query": self.execution_context.query}}
+
+
+class ReportsLater(SchemaExtension):
+    """Adds results asynchronously."""
+
+    async def get_results(self) -> dict[str, Any]:  # type: ignore[override]
+        return {"later": True}
+
+
 def both(
     extensions: Callable[[Log], list[type[SchemaExtension]]],
     query: str,
@@ -103,7 +118,7 @@ def both(
         schema = schema_type(query=Query, extensions=extensions(log))
         result = schema.execute_sync(query) if sync else asyncio.run(schema.execute(query))
         errors = [e.message for e in result.errors or ()]
-        out.append((log, (result.data, errors)))
+        out.append((log, (result.data, errors, result.extensions)))
     return out[0], out[1]
 
 
@@ -111,7 +126,7 @@ def test_hooks_run_in_the_same_order() -> None:
     general, cached = both(lambda log: [recorder(log, "A"), recorder(log, "B")], "{ hello }")
     assert cached == general
     assert cached[0][:3] == ["A.on_operation>", "B.on_operation>", "A.on_parse>"]
-    assert cached[1] == ({"hello": "hi"}, [])
+    assert cached[1] == ({"hello": "hi"}, [], {})
 
 
 def test_sync_execution_runs_the_same_hooks() -> None:
@@ -129,11 +144,19 @@ def test_resolver_errors_and_invalid_queries_are_the_same() -> None:
         assert cached[1][1], query  # each reports an error
 
 
+@pytest.mark.parametrize("sync", [False, True])
+def test_extension_results_are_the_same(sync: bool) -> None:
+    extensions: list[type[SchemaExtension]] = [Reports] if sync else [Reports, ReportsLater]
+    general, cached = both(lambda log: [recorder(log, "A"), *extensions], "{ hello }", sync)
+    assert cached == general
+    assert cached[1][2]["report"] == {"query": "{ hello }"}
+
+
 def test_a_hook_failing_on_entry_fails_the_request_the_same_way() -> None:
     general, cached = both(
         lambda log: [recorder(log, "A"), Refuses, recorder(log, "B")], "{ hello }"
     )
-    assert cached[1] == general[1] == (None, ["refused"])
+    assert cached[1] == general[1] == (None, ["refused"], {})
     assert "B.on_execute>" not in cached[0]  # hooks after the failing one never start
     # The one liberty: hooks entered before it are closed with its error.
     assert "A.on_execute!PermissionError" in cached[0]
@@ -143,7 +166,7 @@ def test_a_hook_failing_on_entry_fails_the_request_the_same_way() -> None:
 
 def test_a_result_set_by_a_hook_is_kept() -> None:
     general, cached = both(lambda log: [ReplacesResult], "{ hello }")
-    assert cached == general == ([], ({"hello": "replaced"}, []))
+    assert cached == general == ([], ({"hello": "replaced"}, [], {}))
 
 
 def test_hooks_of_other_kinds_run_strawberrys_way() -> None:
