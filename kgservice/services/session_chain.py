@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import NamedTuple
 
 from kgservice.clock import utc_now
 from kgservice.errors import ConflictError, InputError, NotFoundError
@@ -23,9 +24,12 @@ from kgservice.stores.graph import GraphStore, Transaction
 SOURCES = ("BUILD", "METADATA", "COMPACT", "CHAT_PLAN", "RESUME")
 
 
-@dataclass(frozen=True)
-class Transition:
-    """One link of a chain."""
+class Transition(NamedTuple):
+    """One link of a chain.
+
+    A named tuple: chains run to thousands of links, and a tuple is made several times
+    faster than a frozen dataclass.
+    """
 
     previous_id: str
     next_id: str
@@ -130,8 +134,8 @@ class SessionChain:
     def chain(self, project_id: str) -> list[Transition]:
         """Every transition of the project, oldest first."""
         require_id("projectId", project_id, "Project")
-        rows = self.graph.run("sessions/session_chain", {"project_id": project_id})
-        return [Transition(r["previous_id"], r["next_id"], r["source"], r["at"]) for r in rows]
+        _, rows = self.graph.run_values("sessions/session_chain", {"project_id": project_id})
+        return list(map(Transition._make, rows))  # columns in Transition's field order
 
     def resolve(self, external_id: str) -> ResolvedSession | None:
         """The session known as ``external_id`` and its project's latest session."""

@@ -122,7 +122,7 @@ class SessionReads:
         whole = low == first if backward else high == end
         if len(rows) < high - low and not whole:
             return None
-        records = [MessageRecord.from_node(row["node"]) for row in rows]
+        records = [MessageRecord.from_node(row) for row in rows]
         return sorted(records, key=attrgetter("idx"), reverse=backward)
 
     def message_page_view(

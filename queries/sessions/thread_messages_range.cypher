@@ -2,4 +2,4 @@
 // thread's idx values have no gaps (see SessionReads.message_page).
 MATCH (t:Thread {id: $thread_id})-[:HAS_MESSAGE]->(m:Message)
 WHERE m.idx >= $low AND m.idx < $high
-RETURN {id: m.id, namespace: m.namespace, created_at: m.created_at, role: m.role, content: m.content, idx: m.idx, metadata: m.metadata} AS node
+RETURN m.id AS id, m.namespace AS namespace, m.created_at AS created_at, m.role AS role, m.content AS content, m.idx AS idx, m.metadata AS metadata
