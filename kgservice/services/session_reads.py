@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass
+from operator import attrgetter
 from typing import Any, TypeVar
 
 from kgservice.services.message_pages import MessagePageCache, PageKey
@@ -81,20 +82,48 @@ class SessionReads:
             cached = self.message_pages.get(key)
             if cached is not None:
                 return cached
-        name = "sessions/thread_messages_desc" if backward else "sessions/thread_messages"
-        rows = self.graph.run(
-            name,
-            {
-                "thread_id": thread_id,
-                "after_idx": -1 if after is None else after,
-                "before_idx": IDX_MAX if before is None else before,
-                "limit": limit,
-            },
-        )
-        records = [MessageRecord.from_node(row["node"]) for row in rows]
+        records = self._window_page(thread_id, after, before, limit, backward)
+        if records is None:
+            name = "sessions/thread_messages_desc" if backward else "sessions/thread_messages"
+            rows = self.graph.run(
+                name,
+                {
+                    "thread_id": thread_id,
+                    "after_idx": -1 if after is None else after,
+                    "before_idx": IDX_MAX if before is None else before,
+                    "limit": limit,
+                },
+            )
+            records = [MessageRecord.from_node(row["node"]) for row in rows]
         if key is not None:
             self.message_pages.put(key, records)
         return records
+
+    def _window_page(
+        self, thread_id: str, after: int | None, before: int | None, limit: int, backward: bool
+    ) -> list[MessageRecord] | None:
+        """The page read as a range of idx slots, or None when only an ordered read can tell.
+
+        A thread's idx values run from 0 without gaps, so a page is the ``limit`` slots right
+        after ``after`` (or before ``before``): a range scan, cheaper than sorting the thread.
+        If fewer messages come back than slots were read and the range stops short of the
+        page's far bound, the thread may end there or have gaps: the caller reads in order.
+        """
+        first = 0 if after is None else max(after + 1, 0)
+        end = IDX_MAX if before is None else before
+        if backward and before is None:
+            return None  # the thread's end is unknown here
+        if end <= first or limit <= 0:
+            return []
+        low, high = (max(first, end - limit), end) if backward else (first, min(end, first + limit))
+        rows = self.graph.run(
+            "sessions/thread_messages_range", {"thread_id": thread_id, "low": low, "high": high}
+        )
+        whole = low == first if backward else high == end
+        if len(rows) < high - low and not whole:
+            return None
+        records = [MessageRecord.from_node(row) for row in rows]
+        return sorted(records, key=attrgetter("idx"), reverse=backward)
 
     def message_page_view(
         self,

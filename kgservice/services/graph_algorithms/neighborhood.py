@@ -16,6 +16,7 @@ from kgservice.services.graph_algorithms.edges import (
 from kgservice.services.knowledge.relations import RELATION_TYPES
 from kgservice.services.nodes import NodeRecord
 from kgservice.stores.graph import GraphStore, Row
+from kgservice.stores.schema_dump import DERIVED_TABLES
 
 MAX_DEPTH = 3
 MAX_LIMIT = 500
@@ -42,12 +43,13 @@ _REL_TABLES: dict[frozenset[str], tuple[str, ...]] = {}
 
 
 def rel_tables(graph: GraphStore) -> tuple[str, ...]:
-    """Names of the graph's relationship tables (the allowlist for ``relTypes``)."""
+    """Names of the graph's relationship tables but derived ones (the ``relTypes`` allowlist)."""
     schema = frozenset(graph.table_names())
     cached = _REL_TABLES.get(schema)
     if cached is None:
         rows = graph.execute_catalog("CALL show_tables() RETURN name, type")
-        cached = tuple(sorted(row["name"] for row in rows if row["type"] == "REL"))
+        names = {row["name"] for row in rows if row["type"] == "REL"} - DERIVED_TABLES
+        cached = tuple(sorted(names))
         _REL_TABLES[schema] = cached
     return cached
 

@@ -52,6 +52,23 @@ def test_write_then_read_by_label(engine_stores: Stores) -> None:
     assert rows[0]["node"]["name"] == "kuzu"
 
 
+def test_rows_as_values_keep_the_return_order(engine_stores: Stores) -> None:
+    graph = engine_stores.graph
+    for name in ["b", "a", "c"]:
+        create_entity(graph, name)
+    add_query(
+        graph,
+        "test/entity_names",
+        "MATCH (e:Entity) RETURN e.name AS name, e.created_at AS at ORDER BY e.name",
+    )
+    columns, rows = graph.run_values("test/entity_names")
+    assert columns == ["name", "at"]
+    assert rows == [["a", NOW], ["b", NOW], ["c", NOW]]
+    assert graph.run("test/entity_names")[0] == {"name": "a", "at": NOW}
+    with pytest.raises(QueryError, match="writes"):
+        graph.run_values("bench/create_entity", {})
+
+
 def test_transaction_commits_and_rolls_back(engine_stores: Stores) -> None:
     graph = engine_stores.graph
     with graph.transaction() as tx:

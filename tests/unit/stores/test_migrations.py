@@ -10,6 +10,7 @@ import pytest
 
 from kgservice.errors import MigrationError, SchemaOutdatedError
 from kgservice.ids import new_id
+from kgservice.services.session_chain import SessionChain
 from kgservice.settings import Settings
 from kgservice.stores.migrations import Migration, Migrator, discover_migrations, split_cypher
 from kgservice.stores.opening import Stores, ensure_current_schema, open_stores
@@ -208,3 +209,36 @@ def test_migration_folders_are_checked(tmp_path: Path) -> None:
 def test_split_cypher_respects_quotes_and_comments() -> None:
     script = "// head; comment\nCREATE (:A {s: 'a;b'});\nMATCH (n) // tail; here\nRETURN n;\n\n"
     assert split_cypher(script) == ["CREATE (:A {s: 'a;b'})", "MATCH (n) \nRETURN n"]
+
+
+def test_chain_links_are_numbered_in_the_old_chain_order(stores: Stores) -> None:
+    """0003 copies every CONTINUED_AS edge onto its project, ordered by time then next id."""
+    migrator = stores.migrator()
+    migrator.down(to=2)
+    project, sessions = new_id("Project"), sorted(new_id("Session") for _ in range(4))
+    # (previous, next, time): two links share a time, and the edges are made out of order
+    links = [(2, 3, "2026-01-03"), (0, 1, "2026-01-01"), (1, 0, "2026-01-02"), (0, 2, "2026-01-02")]
+    with stores.graph.transaction() as tx:
+        tx.execute_trusted(f"CREATE (:Project {{id: '{project}', name: 'p'}})")
+        for session in sessions:
+            tx.execute_trusted(
+                f"MATCH (p:Project {{id: '{project}'}}) "
+                f"CREATE (p)-[:HAS_SESSION]->(:Session {{id: '{session}', external_id: '{session}'}})"
+            )
+        for a, b, at in links:
+            tx.execute_trusted(
+                f"MATCH (a:Session {{id: '{sessions[a]}'}}), (b:Session {{id: '{sessions[b]}'}}) "
+                f"CREATE (a)-[:CONTINUED_AS {{source: 'S{a}{b}', at: timestamp('{at}')}}]->(b)"
+            )
+    migrator.up()
+    chain = SessionChain(stores.graph)
+    order = [(0, 1), (1, 0), (0, 2), (2, 3)]  # by time; the tie by next session id
+    want = [(sessions[a], sessions[b], f"S{a}{b}") for a, b in order]
+    assert [(t.previous_id, t.next_id, t.source) for t in chain.chain(project)] == want
+    assert [t.at for t in chain.chain(project)] == sorted(
+        datetime.fromisoformat(at) for *_, at in links
+    )
+    migrator.down(steps=1)
+    assert "CHAIN_LINK" not in stores.graph.table_names()
+    migrator.up()
+    assert [(t.previous_id, t.next_id, t.source) for t in chain.chain(project)] == want

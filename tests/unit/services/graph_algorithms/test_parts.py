@@ -34,6 +34,7 @@ def test_communities_largest_first_then_by_first_member() -> None:
 def test_rel_filter_takes_tables_and_relation_types(stores: Stores) -> None:
     everything = rel_filter(stores.graph, None)
     assert {"RELATED", "MENTIONS", "HAS_MESSAGE"} <= set(everything.tables)
+    assert "CHAIN_LINK" not in everything.tables  # copies of CONTINUED_AS, not edges to show
     assert everything.types == ()
     chosen = rel_filter(stores.graph, ["MENTIONS", "USES", "depends_on", "USES"])
     assert (chosen.tables, chosen.types) == (("MENTIONS",), ("uses", "depends_on"))
