@@ -6,9 +6,8 @@ package. Its ONNX graph is built once (see :mod:`kgservice.stores.onnx_minilm`) 
 The fp32 graph is packed: its dense layers skip padding, so texts of unequal length share a
 batch. The int8 variant is per-channel dynamic quantisation (QInt8 weights) of the MatMuls of
 the padded graph, after splitting a few calibrated outlier input channels per layer into
-their own MatMul. Outputs match
-sentence-transformers: mean pooling over the attention mask, L2-normalised, inputs truncated
-to 256 word pieces.
+their own MatMul. Outputs match sentence-transformers: mean pooling over the attention mask,
+L2-normalised, inputs truncated to 256 word pieces.
 """
 
 from __future__ import annotations
@@ -43,8 +42,9 @@ DEFAULT_MAX_SEQ_LENGTH = 256
 CUSTOM_MAX_SEQ_LENGTH = 512
 OUTLIER_CHANNELS = 4
 _MAX_BATCH_TOKENS = 8192
-#: Real tokens per batch of a packed graph. Batches of about 512 tokens measured 5-10% faster
-#: than one batch of 50 short texts (1,000+ tokens) on 2 cores: activations stay in cache.
+#: Real tokens per batch of a packed graph. Batches of about 512 tokens measured 10-15% faster
+#: than one batch of 50 short texts (1,000+ tokens) on 2 cores, presumably as the activations
+#: stay in cache; 256 or 384 did about as well as 512, 1,024 worse.
 _PACKED_BATCH_TOKENS = 512
 #: Part of the cache file name: a precision's graph layout. Changing a graph changes its tag,
 #: so that a cache built by an older version is not reused.
