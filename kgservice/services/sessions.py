@@ -156,10 +156,11 @@ class SessionService:
     def add_messages(self, thread_id: str, messages: Sequence[NewMessage]) -> list[MessageRecord]:
         """Append messages to a thread with contiguous ``idx`` values, embedding each.
 
-        The embeddings are computed before the writer is taken; the graph write (counter
-        read, messages, counter update) is one transaction under the single writer, so
-        concurrent appends never share or skip an idx. Vectors are written after the graph
-        commits; a crash in between leaves nodes that the backfill job embeds.
+        The embeddings are computed before the writer is taken; one statement reads and
+        advances the thread's counter and creates the messages, in a transaction under the
+        single writer (with the mention links), so concurrent appends never share or skip
+        an idx. Vectors are written after the graph commits; a crash in between leaves nodes
+        that the backfill job embeds.
         """
         require_id("threadId", thread_id, "Thread")
         if not messages:
@@ -174,31 +175,26 @@ class SessionService:
             metadata_json(f"messages[{i}].metadata", m.metadata) for i, m in enumerate(messages)
         ]
         vectors = self.index.embed([m.content for m in messages])
-        now = utc_now()
-        created: list[MessageRecord] = []
+        # Ids minted in one millisecond differ in random bits only; sorted, they ascend with
+        # idx, so that listings in id order (texts mentioning an entity...) keep the thread's.
+        ids = sorted(new_id("Message") for _ in messages)
+        batch = [
+            {
+                "id": ids[offset],
+                "offset": offset,
+                "role": message.role,
+                "content": message.content,
+                "metadata": metadata[offset],
+            }
+            for offset, message in enumerate(messages)
+        ]
+        params = {"thread_id": thread_id, "now": utc_now(), "count": len(batch), "messages": batch}
         with self.graph.transaction() as tx:
-            rows = tx.run("sessions/thread_counter", {"id": thread_id})
+            rows = tx.run("sessions/append_messages", params)
             if not rows:
                 raise NotFoundError(thread_id, "thread")
-            start = rows[0]["count"] or 0
-            for offset, message in enumerate(messages):
-                node = tx.run(
-                    "sessions/append_message",
-                    {
-                        "thread_id": thread_id,
-                        "id": new_id("Message"),
-                        "now": now,
-                        "role": message.role,
-                        "content": message.content,
-                        "idx": start + offset,
-                        "metadata": metadata[offset],
-                    },
-                )[0]["node"]
-                created.append(MessageRecord.from_node(node))
-            tx.run(
-                "sessions/touch_thread",
-                {"id": thread_id, "count": start + len(messages), "now": now},
-            )
+            created = [MessageRecord.from_node(r["node"]) for r in rows]
+            created.sort(key=lambda m: m.idx)  # the input order, as the vectors
             if self.mentions is not None:  # MENTIONS edges to the entities the texts name
                 self.mentions.link_new_texts(
                     tx, "Message", [NewText(m.id, m.namespace, m.content) for m in created]

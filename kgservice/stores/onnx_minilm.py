@@ -27,6 +27,8 @@ OUTPUT_NAME = "sentence_embedding"
 INPUT_NAMES = ("input_ids", "attention_mask", "token_type_ids")
 MATMUL_SUFFIX = ".matmul"
 OUTLIER_MATMUL_SUFFIX = ".outlier_matmul"
+#: Model metadata key set on packed graphs (see :func:`build_model`).
+PACKED_PROPERTY = "kgservice.packed_tokens"
 
 _SAFETENSORS_DTYPES: dict[str, type[np.generic]] = {
     "F32": np.float32,
@@ -143,13 +145,18 @@ def build_model(
     config: BertConfig,
     *,
     outlier_channels: dict[str, npt.NDArray[np.int64]] | None = None,
+    packed: bool = False,
 ) -> onnx.ModelProto:
     """Build the sentence-embedding ONNX model.
 
     Hidden states are kept as a 2-D ``[batch * seq, hidden]`` matrix so that onnxruntime fuses
     each dense layer's MatMul + bias into one Gemm. Dense MatMul nodes are named
     ``<prefix>.matmul``. Padding rows are zeroed after every LayerNorm: real tokens never attend
-    to them, and it keeps padding out of int8 dynamic activation ranges.
+    to them, and it keeps padding out of int8 dynamic activation ranges. A ``packed`` graph
+    drops the padding rows instead: its dense layers and LayerNorms see ``[tokens, hidden]``
+    (real tokens only) and only attention, gathered back to the padded layout, runs on
+    ``[batch, seq]``; so texts of unequal length batch together without padding work. It
+    carries the model property ``PACKED_PROPERTY``.
 
     Args:
         weights: BERT tensors keyed by Hugging Face names (optionally prefixed ``bert.``).
@@ -158,6 +165,7 @@ def build_model(
             MatMul (``<prefix>.outlier_matmul``) while the main MatMul sees them as zero, so
             that int8 dynamic quantisation gives them their own activation range
             (LLM.int8()-style decomposition).
+        packed: Run the dense layers on the real tokens only (see above).
 
     Returns:
         A checked ``onnx.ModelProto`` (opset 17).
@@ -177,10 +185,28 @@ def build_model(
     mask_f = g.op("Cast", "attention_mask", to=TensorProto.FLOAT)
     mask_rows = g.op("Reshape", mask_f, g.ints("rows_shape", -1, 1))
 
+    tokens = slots = ""
+    if packed:
+        # The padded row ([batch * seq] layout) of each real token, and for each padded row
+        # the packed row it reads. Padding reads its left neighbour: attention masks it out
+        # as a key, and its query row is dropped on the way back to the tokens.
+        flat_mask = g.op("Reshape", "attention_mask", g.ints("flat", -1))
+        tokens = g.op("Reshape", g.op("NonZero", flat_mask), "flat")
+        running = g.op("CumSum", flat_mask, g.ints("axis_0", 0))
+        slots = g.op("Max", g.op("Sub", running, g.ints("one_i", 1)), g.ints("zero_i", 0))
+
+    def packed_rows(t: str) -> str:
+        """Padded rows -> real tokens only (identity unless packed)."""
+        return g.op("Gather", t, tokens) if packed else t
+
+    def padded_rows(t: str) -> str:
+        """Real tokens -> padded rows (identity unless packed)."""
+        return g.op("Gather", t, slots) if packed else t
+
     def layer_norm(x: str, prefix: str) -> str:
         scale, bias = (g.const(f"{prefix}.{n}", w[f"{prefix}.{n}"]) for n in ("weight", "bias"))
         y = g.op("LayerNormalization", x, scale, bias, axis=-1, epsilon=config.layer_norm_eps)
-        return g.op("Mul", y, mask_rows)  # zero the padding rows
+        return y if packed else g.op("Mul", y, mask_rows)  # zero the padding rows
 
     def dense(x: str, prefix: str, weight: npt.NDArray[Any], bias: npt.NDArray[Any]) -> str:
         weight = weight.T.copy()  # torch Linear stores [out, in]; MatMul wants [in, out]
@@ -213,7 +239,7 @@ def build_model(
     pos_table = g.const("pos_emb", w[f"{e}.position_embeddings.weight"])
     pos = g.op("Slice", pos_table, g.ints("zero", 0), seq_len, g.ints("axis0", 0))
     summed = g.op("Add", g.op("Add", word, ttype), pos)
-    x = layer_norm(g.op("Reshape", summed, flat_shape), f"{e}.LayerNorm")
+    x = layer_norm(packed_rows(g.op("Reshape", summed, flat_shape)), f"{e}.LayerNorm")
 
     # Additive attention bias [batch, 1, 1, seq]: 0 for tokens, -10000 for padding.
     mask4 = g.op("Unsqueeze", mask_f, g.ints("axes_12", 1, 2))
@@ -228,7 +254,7 @@ def build_model(
         factors = {"query": scale, "key": 1.0, "value": 1.0}
         qkv_w = np.concatenate([w[f"{att}.{n}.weight"] * f for n, f in factors.items()])
         qkv_b = np.concatenate([w[f"{att}.{n}.bias"] * f for n, f in factors.items()])
-        qkv = dense(x, f"{p}.qkv", qkv_w, qkv_b)
+        qkv = padded_rows(dense(x, f"{p}.qkv", qkv_w, qkv_b))  # attention runs padded
         q, k, v = f"{p}.q", f"{p}.k", f"{p}.v"
         g.nodes.append(helper.make_node("Split", [qkv, split_sizes], [q, k, v], axis=1))
         q = g.op("Transpose", g.op("Reshape", q, heads_shape), perm=[0, 2, 1, 3])
@@ -236,7 +262,8 @@ def build_model(
         v = g.op("Transpose", g.op("Reshape", v, heads_shape), perm=[0, 2, 1, 3])
         probs = g.op("Softmax", g.op("Add", g.op("MatMul", q, k), attn_bias), axis=-1)
         ctx = g.op("Transpose", g.op("MatMul", probs, v), perm=[0, 2, 1, 3])
-        attn_out = linear(g.op("Reshape", ctx, flat_shape), f"{p}.attention.output.dense")
+        ctx = packed_rows(g.op("Reshape", ctx, flat_shape))
+        attn_out = linear(ctx, f"{p}.attention.output.dense")
         x = layer_norm(g.op("Add", attn_out, x), f"{p}.attention.output.LayerNorm")
         # Feed-forward with exact (erf) GELU: x * 0.5 * (1 + erf(x / sqrt(2))).
         inter = linear(x, f"{p}.intermediate.dense")
@@ -244,9 +271,11 @@ def build_model(
         gelu = g.op("Mul", g.op("Mul", inter, g.op("Add", erf, "one_f")), g.const("half", 0.5))
         x = layer_norm(g.op("Add", linear(gelu, f"{p}.output.dense"), x), f"{p}.output.LayerNorm")
 
-    # Mean pooling (padding rows are already zero; count clamped at 1e-9), then L2
-    # normalisation (norm clamped at 1e-12), as in sentence-transformers.
+    # Mean pooling (padding rows zeroed; count clamped at 1e-9), then L2 normalisation
+    # (norm clamped at 1e-12), as in sentence-transformers.
     axis1 = g.ints("axis_1", 1)
+    if packed:
+        x = g.op("Mul", padded_rows(x), mask_rows)
     total = g.op("ReduceSum", g.op("Reshape", x, batch_shape), axis1, keepdims=0)
     count = g.op("ReduceSum", mask_f, axis1, keepdims=1)
     mean = g.op("Div", total, g.op("Max", count, g.const("min_count", 1e-9)))
@@ -264,6 +293,8 @@ def build_model(
         graph, opset_imports=[helper.make_opsetid("", OPSET)], producer_name="kgservice"
     )
     model.ir_version = 8
+    if packed:
+        helper.set_model_props(model, {PACKED_PROPERTY: "true"})
     try:
         onnx.checker.check_model(model)
     except onnx.checker.ValidationError as exc:
@@ -292,5 +323,5 @@ def load_bert(weights_path: Path) -> tuple[dict[str, npt.NDArray[Any]], BertConf
 
 
 def export(weights_path: Path, out_path: Path) -> None:
-    """Build the fp32 model from ``weights_path`` and write it atomically to ``out_path``."""
-    save_atomic(build_model(*load_bert(weights_path)), out_path)
+    """Build the packed fp32 model from ``weights_path``; write it atomically to ``out_path``."""
+    save_atomic(build_model(*load_bert(weights_path), packed=True), out_path)

@@ -12,7 +12,9 @@ from types import ModuleType
 import numpy as np
 import pytest
 
+from kgservice.stores import onnx_minilm
 from kgservice.stores.embedder import (
+    _PACKED_BATCH_TOKENS,
     Embedder,
     EmbedderError,
     _plan_batches,
@@ -151,6 +153,43 @@ def test_batch_plan_limits_padding() -> None:
         assert lengths[stop - 1] <= 1.2 * lengths[start] + 2
 
 
+def test_packed_batch_plan() -> None:
+    lengths = np.sort(np.random.default_rng(1).integers(2, 257, 500)).astype(np.int64)
+    spans = _plan_batches(lengths, 64, packed=True)
+    assert spans[0][0] == 0
+    assert spans[-1][1] == len(lengths)
+    assert all(a[1] == b[0] for a, b in itertools.pairwise(spans))
+    for start, stop in spans:
+        assert 0 < stop - start <= 64
+        assert lengths[start:stop].sum() <= _PACKED_BATCH_TOKENS + lengths[stop - 1]
+        assert lengths[stop - 1] <= 2 * lengths[start] + 8
+    # 50 chat messages of 13-30 word pieces: three batches of about equal size
+    short = np.sort(np.random.default_rng(2).integers(13, 31, 50)).astype(np.int64)
+    sizes = [int(short[a:b].sum()) for a, b in _plan_batches(short, 64, packed=True)]
+    assert len(sizes) == -(-sum(sizes) // _PACKED_BATCH_TOKENS)
+    assert max(sizes) - min(sizes) <= 2 * short[-1]
+    assert _plan_batches(np.array([7], dtype=np.int64), 64, packed=True) == [(0, 1)]
+
+
+def test_packed_graph_matches_the_padded_graph(tmp_path: Path, fp32: Embedder) -> None:
+    """The fp32 graph skips padding in its dense layers; its vectors are those of the padded
+    graph (used before, and still the layout of int8) for texts batched with longer ones."""
+    assert fp32._get_runtime().packed
+    weights, config = onnx_minilm.load_bert(bundled_model_dir() / "model.safetensors")
+    onnx_minilm.save_atomic(onnx_minilm.build_model(weights, config), tmp_path / "model.onnx")
+    shutil.copy(bundled_model_dir() / "tokenizer.json", tmp_path / "tokenizer.json")
+    (tmp_path / "sentence_bert_config.json").write_text('{"max_seq_length": 256}')
+    padded = Embedder(tmp_path / "cache", model_dir=tmp_path)
+    assert not padded._get_runtime().packed
+    rng = np.random.default_rng(3)
+    words = LONG_TEXT.split()
+    chatter = [" ".join(rng.choice(words, int(rng.integers(1, 40)))) for _ in range(60)]
+    texts = [*TEXTS, *chatter]
+    cosines = _cos(fp32.embed(texts), padded.embed(texts))
+    assert cosines.min() >= 0.9999
+    np.testing.assert_allclose(fp32.embed(texts), padded.embed(texts), atol=2e-5)
+
+
 def test_embed_empty_list(fp32: Embedder) -> None:
     result = fp32.embed([])
     assert result.shape == (0, 384)
@@ -199,7 +238,7 @@ def test_concurrent_embedding_is_consistent(cache_dir: Path) -> None:
 
 def test_onnx_cached_by_weights_hash(cache_dir: Path, fp32: Embedder, int8: Embedder) -> None:
     digest = file_sha256(bundled_model_dir() / "model.safetensors")[:16]
-    fp32_file = cache_dir / "models" / f"minilm-{digest}-fp32.onnx"
+    fp32_file = cache_dir / "models" / f"minilm-{digest}-fp32-packed.onnx"
     int8_file = cache_dir / "models" / f"minilm-{digest}-int8.onnx"
     assert fp32_file.is_file()
     assert int8_file.is_file()
@@ -213,7 +252,7 @@ def test_onnx_cached_by_weights_hash(cache_dir: Path, fp32: Embedder, int8: Embe
 def test_custom_model_dir(tmp_path: Path, cache_dir: Path, fp32: Embedder) -> None:
     model_dir = tmp_path / "my-minilm"
     model_dir.mkdir()
-    built = next((cache_dir / "models").glob("minilm-*-fp32.onnx"))
+    built = next((cache_dir / "models").glob("minilm-*-fp32-packed.onnx"))
     (model_dir / "model.onnx").symlink_to(built)
     shutil.copy(bundled_model_dir() / "tokenizer.json", model_dir / "tokenizer.json")
     custom = Embedder(cache_dir, model_dir=model_dir)
@@ -265,12 +304,15 @@ def test_custom_model_dir_corrupt_model(tmp_path: Path, cache_dir: Path) -> None
 
 def test_damaged_cache_entry_is_rebuilt(tmp_path: Path, fp32_vectors: np.ndarray) -> None:
     digest = file_sha256(bundled_model_dir() / "model.safetensors")[:16]
-    damaged = tmp_path / "models" / f"minilm-{digest}-fp32.onnx"
+    damaged = tmp_path / "models" / f"minilm-{digest}-fp32-packed.onnx"
     damaged.parent.mkdir()
     damaged.write_bytes(b"truncated")
+    older_layout = tmp_path / "models" / f"minilm-{digest}-fp32.onnx"
+    older_layout.write_bytes(b"the padded graph of an older version")
     vectors = Embedder(tmp_path).embed(TEXTS[3:5])
     np.testing.assert_allclose(vectors, fp32_vectors[3:5], atol=1e-5)
     assert damaged.stat().st_size > 1_000_000
+    assert not older_layout.exists()  # replaced, not left behind
 
 
 def test_invalid_options(cache_dir: Path, tmp_path: Path) -> None:
