@@ -123,16 +123,20 @@ class MentionMatchers:
         they name; returns the number of edges written.
 
         The texts must be new in this transaction: edges are created without looking for
-        existing ones (a plain CREATE costs about half a MERGE), all in one statement.
+        existing ones (a plain CREATE costs about half a MERGE). One statement per edge: one
+        UNWIND over all (text, entity) pairs measured 6.2 ms a message against 3.2 ms at
+        10,000 entities (``bench mentions``); its cost grows with the Entity table.
         """
-        pairs = [
-            {"text_id": text.node_id, "entity_id": entity_id}
-            for text in texts
-            for entity_id in sorted(self.entities_in(text.namespace, text.content))
-        ]
-        if pairs:  # one statement for the whole batch
-            tx.run("knowledge/mention_create_many", {"pairs": pairs}, label=label)
-        return len(pairs)
+        written = 0
+        for text in texts:
+            for entity_id in sorted(self.entities_in(text.namespace, text.content)):
+                tx.run(
+                    "knowledge/mention_create",
+                    {"text_id": text.node_id, "entity_id": entity_id},
+                    label=label,
+                )
+                written += 1
+        return written
 
     def link_entity(self, entity_id: str, namespace: str, terms: Sequence[str]) -> int:
         """Link the stored texts that name a new entity; returns the number linked.
