@@ -8,7 +8,9 @@ reads an attribute. :class:`PlainFieldExecutor` completes an object whose select
 are all plain (or ``__typename``), with nested plain objects and lists, in a tight loop
 over a plan made once per selection. Plans are kept across requests of the same parsed
 document (the parser cache hands them the same one) unless its selections could depend on
-the request's variables.
+the request's variables. An object declared unchanging (:func:`keep_completions`, e.g. the
+connection of a kept message page) keeps its completion under each such shared plan, and
+later requests get that completion as it is.
 
 The answer is the same as graphql-core's. A selection the plan cannot prove plain (a
 resolver, an argument, an abstract type, ``@defer``/``@stream``, an extension that hooks
@@ -75,6 +77,22 @@ _Info = GraphQLResolveInfo[Any]
 _Plan = tuple[tuple[str, Callable[[Any], Any] | None, _Completion], ...]
 
 
+#: The attribute holding an unchanging object's kept completions (see keep_completions).
+_KEPT_COMPLETIONS = "_kg_kept_completions"
+
+
+def keep_completions(value: object) -> None:
+    """Declare ``value`` unchanging from now on, so that its completions can be kept.
+
+    Its completion under each plan that requests share (a plain selection of a document
+    with no directives) is then kept on it and handed to later requests: the same value
+    and the same plan complete to the same result. For objects kept across requests, such
+    as the connection of a kept message page; changing one afterwards would serve stale
+    answers.
+    """
+    object.__setattr__(value, _KEPT_COMPLETIONS, {})
+
+
 class _SharedPlans:
     """Plans kept across requests: a bounded, thread-safe LRU keyed by selection."""
 
@@ -111,8 +129,9 @@ class PlainFieldExecutor(StrawberryGraphQLCoreExecutionContext):
         super().__init__(*args, **kwargs)
         manager = self.middleware_manager
         self._plain_allowed = manager is None or not manager.middlewares
-        self._plans: dict[tuple[GraphQLObjectType, int], tuple[FieldDetailsList, _Plan | None]]
-        self._plans = {}
+        self._plans: dict[
+            tuple[GraphQLObjectType, int], tuple[FieldDetailsList, _Plan | None, bool]
+        ] = {}
 
     def complete_object_value(
         self,
@@ -125,11 +144,17 @@ class PlainFieldExecutor(StrawberryGraphQLCoreExecutionContext):
     ) -> Any:
         """Complete ``result`` in one pass when its selection is plain, else as usual."""
         if position_context is None:
-            plan = self._plan(return_type, field_details_list)
+            plan, shared = self._plan_of(return_type, field_details_list)
             if plan is not None:
+                kept = getattr(result, _KEPT_COMPLETIONS, None) if shared else None
+                if kept is not None and id(plan) in kept:
+                    return kept[id(plan)][1]
                 # Not plain after all, or an error: the general path reports it exactly.
                 with suppress(Exception):
-                    return self._object(return_type, plan, result, info)
+                    completed = self._object(return_type, plan, result, info)
+                    if kept is not None:  # the plan is kept with it, so its id stays its own
+                        kept[id(plan)] = (plan, completed)
+                    return completed
         return super().complete_object_value(
             return_type, field_details_list, info, path, result, position_context
         )
@@ -137,6 +162,12 @@ class PlainFieldExecutor(StrawberryGraphQLCoreExecutionContext):
     # -- plans --------------------------------------------------------------------------
     def _plan(self, object_type: GraphQLObjectType, details: FieldDetailsList) -> _Plan | None:
         """The plan of ``object_type`` under the selection ``details`` (None: not plain)."""
+        return self._plan_of(object_type, details)[0]
+
+    def _plan_of(
+        self, object_type: GraphQLObjectType, details: FieldDetailsList
+    ) -> tuple[_Plan | None, bool]:
+        """The plan of ``object_type`` under ``details``, and whether requests share it."""
         key = (object_type, id(details))
         cached = self._plans.get(key)
         if cached is None:
@@ -147,9 +178,9 @@ class PlainFieldExecutor(StrawberryGraphQLCoreExecutionContext):
                 if shared is not None:
                     _SHARED_PLANS.put(shared, plan, keep=(self.operation, details))
             # ``details`` is kept alive with its plan, so that its id is not reused.
-            cached = (details, plan[0])
+            cached = (details, plan[0], shared is not None)
             self._plans[key] = cached
-        return cached[1]
+        return cached[1], cached[2]
 
     def _shared_key(
         self, object_type: GraphQLObjectType, details: FieldDetailsList

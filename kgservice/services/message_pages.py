@@ -27,8 +27,9 @@ PageKey = tuple[str, int, int | None, int, int, bool]
 
 #: What a record costs besides its text: ids, times and the objects around them.
 RECORD_OVERHEAD_BYTES = 400
-#: What a view costs a record (an API object, an edge and its cursor; the text is shared).
-VIEW_BYTES_PER_RECORD = 1000
+#: What a view costs a record (an API object, an edge, its cursor and the completed response
+#: parts kept with them; the text is shared).
+VIEW_BYTES_PER_RECORD = 2000
 
 V = TypeVar("V")
 

@@ -118,3 +118,18 @@ def test_request_bodies_decode_as_json_decodes_them(gql: GraphQLClient, http: Te
     nan = b'{"query": "{ version { service } }", "variables": {"x": NaN}}'
     accepted = http.post("/graphql", content=nan, headers={"content-type": "application/json"})
     assert accepted.json()["data"]["version"]["service"]
+
+
+def test_other_selections_of_a_kept_page_get_their_own_fields(gql: GraphQLClient) -> None:
+    thread = make_thread_with_messages(gql, 3)
+    shapes = [
+        "query($id: ID!) { thread(id: $id) { messages { edges { node { idx } } } } }",
+        "query($id: ID!) { thread(id: $id) { messages { edges { node { content } } } } }",
+        "query($id: ID!) { thread(id: $id) { messages { totalCount edges { cursor } } } }",
+    ]
+    answers = [gql(shape, id=thread)["data"]["thread"]["messages"] for shape in shapes * 2]
+    assert answers[:3] == answers[3:]  # read again from the kept page, the same
+    assert [e["node"] for e in answers[0]["edges"]] == [{"idx": i} for i in range(3)]
+    assert list(answers[1]["edges"][0]["node"]) == ["content"]
+    assert answers[2]["totalCount"] == 3
+    assert list(answers[2]["edges"][0]) == ["cursor"]

@@ -12,6 +12,7 @@ import strawberry
 from strawberry.scalars import JSON
 
 from kgservice.api.context import KgInfo
+from kgservice.api.execution import keep_completions
 from kgservice.api.filters import StringFilter, filter_dict
 from kgservice.api.relay import Connection, PageRequest, build_connection, page_request
 from kgservice.api.types import Node
@@ -256,7 +257,14 @@ def _message_connection(
         return total
 
     connection = build_connection("message", request, rows, lambda m: m.idx, count)
-    return cast(Connection[Message], _map_edges(connection, Message.from_record))
+    _map_edges(connection, Message.from_record)
+    # A page's connection is kept with the page and never changed: requests reading it
+    # again reuse its completed edges (whether the connection's own selection is plain or
+    # not, e.g. with totalCount).
+    keep_completions(connection)
+    for edge in connection.edges:
+        keep_completions(edge)
+    return cast(Connection[Message], connection)
 
 
 def _map_edges(page: Connection[Any], convert: Any) -> Connection[Any]:

@@ -13,7 +13,7 @@ import strawberry
 from strawberry.extensions import ParserCache, SchemaExtension
 from strawberry.scalars import JSON
 
-from kgservice.api.execution import PlainFieldExecutor
+from kgservice.api.execution import PlainFieldExecutor, keep_completions
 
 
 @strawberry.enum
@@ -311,3 +311,37 @@ def test_documents_with_directives_plan_each_request() -> None:
         assert fast.data == general.execute_sync(query, variable_values={"s": skip}).data
         assert fast.data is not None
         assert ("leaf" in fast.data["holders"][0]) is (not skip)
+
+
+def test_kept_objects_reuse_their_completion_per_plan(monkeypatch: pytest.MonkeyPatch) -> None:
+    for holder in HOLDERS:
+        keep_completions(holder)
+    plain, general = _schemas(**_cached_parse())
+    completed: list[str] = []
+    complete = PlainFieldExecutor._object
+
+    def counting(self: PlainFieldExecutor, object_type: Any, *args: Any) -> Any:
+        completed.append(object_type.name)
+        return complete(self, object_type, *args)
+
+    monkeypatch.setattr(PlainFieldExecutor, "_object", counting)
+    query = "{ holders { label leaf { name } } }"
+    first = plain.execute_sync(query)
+    assert first.data == general.execute_sync(query).data
+    completed.clear()
+    assert plain.execute_sync(query).data == first.data
+    assert completed == []  # every holder's completion was kept
+    other = "{ holders { label leaves { size } } }"
+    assert plain.execute_sync(other).data == general.execute_sync(other).data
+    assert completed.count("Holder") == len(HOLDERS)  # another selection completes anew
+
+
+def test_kept_objects_keep_nothing_from_documents_with_directives() -> None:
+    keep_completions(HOLDERS[0])
+    plain, _ = _schemas(**_cached_parse())
+    query = "query($s: Boolean!) { holders { label leaf @include(if: $s) { name } } }"
+    for value in (True, False):
+        result = plain.execute_sync(query, variable_values={"s": value})
+        assert result.data is not None
+        assert ("leaf" in result.data["holders"][0]) is value
+    assert vars(HOLDERS[0])["_kg_kept_completions"] == {}
