@@ -97,7 +97,7 @@ class _Phase:
         exc_val: BaseException | None,
         exc_tb: TracebackType | None,
     ) -> bool | None:
-        return self._stack.__exit__(exc_type, exc_val, exc_tb)
+        return self.__exit__(exc_type, exc_val, exc_tb)
 
 
 def _phase(

@@ -15,18 +15,6 @@ from kgservice.stores.embedder import Embedder
 from kgservice.stores.opening import Stores
 
 
-@pytest.fixture
-def services(stores: Stores, embedder: Embedder) -> Services:
-    return Services.create(stores, embedder)
-
-
-@pytest.fixture
-def thread_id(services: Services) -> str:
-    project = services.sessions.create_project("p")
-    session = services.sessions.create_session(project.id, "agent")
-    return services.sessions.create_thread(session.id, "t").id
-
-
 def _batch(size: int, tag: str) -> list[NewMessage]:
     contents = ["", "Grüße 🙂 aus Zürich", "x" * 3000]
     return [

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import pytest
-
 from kgservice.clock import utc_now
 from kgservice.services.message_pages import VIEW_BYTES_PER_RECORD, MessagePageCache, page_bytes
 from kgservice.services.records import MessageRecord
@@ -99,11 +97,6 @@ class CountingGraph:
         if name.startswith("sessions/thread_messages"):
             self.page_queries += 1
         return self.graph.run(name, *args, **kwargs)
-
-
-@pytest.fixture
-def services(stores: Stores, embedder: Embedder) -> Services:
-    return Services.create(stores, embedder)
 
 
 def test_pages_bounded_by_the_count_are_served_from_memory(services: Services) -> None:

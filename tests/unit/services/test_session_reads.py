@@ -4,21 +4,13 @@ from __future__ import annotations
 
 import itertools
 
-import pytest
-
 from kgservice.services.registry import Services
 from kgservice.services.session_reads import SessionReads
 from kgservice.services.sessions import NewMessage
-from kgservice.stores.embedder import Embedder
 from kgservice.stores.opening import Stores
 from tests.unit.services.test_message_pages import CountingGraph
 
 BOUNDS = (None, -3, 0, 1, 4, 8, 9, 10, 14)
-
-
-@pytest.fixture
-def services(stores: Stores, embedder: Embedder) -> Services:
-    return Services.create(stores, embedder)
 
 
 def thread_of(services: Services, messages: int) -> str:

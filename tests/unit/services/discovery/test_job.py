@@ -15,14 +15,7 @@ from kgservice.ids import new_id
 from kgservice.services.discovery.job import DiscoveryParameters, find_proposals
 from kgservice.services.discovery.writing import write_batches
 from kgservice.services.registry import Services
-from kgservice.stores.embedder import Embedder
-from kgservice.stores.opening import Stores
 from tests.knowledge_seed import seed_world
-
-
-@pytest.fixture
-def services(stores: Stores, embedder: Embedder) -> Services:
-    return Services.create(stores, embedder)
 
 
 @pytest.fixture

@@ -1,4 +1,4 @@
-"""Services over real stores in a temporary directory."""
+"""Services over real stores in a temporary directory, and a thread to write into."""
 
 from __future__ import annotations
 
