@@ -79,6 +79,8 @@ _Plan = tuple[tuple[str, Callable[[Any], Any] | None, _Completion], ...]
 
 #: The attribute holding an unchanging object's kept completions (see keep_completions).
 _KEPT_COMPLETIONS = "_kg_kept_completions"
+#: Query shapes an object keeps completions for: the first ones asked, a bound on memory.
+KEPT_COMPLETIONS_PER_OBJECT = 8
 
 
 def keep_completions(value: object) -> None:
@@ -152,8 +154,8 @@ class PlainFieldExecutor(StrawberryGraphQLCoreExecutionContext):
                 # Not plain after all, or an error: the general path reports it exactly.
                 with suppress(Exception):
                     completed = self._object(return_type, plan, result, info)
-                    if kept is not None:  # the plan is kept with it, so its id stays its own
-                        kept[id(plan)] = (plan, completed)
+                    if kept is not None and len(kept) < KEPT_COMPLETIONS_PER_OBJECT:
+                        kept[id(plan)] = (plan, completed)  # the plan too: its id stays its own
                     return completed
         return super().complete_object_value(
             return_type, field_details_list, info, path, result, position_context

@@ -13,7 +13,11 @@ import strawberry
 from strawberry.extensions import ParserCache, SchemaExtension
 from strawberry.scalars import JSON
 
-from kgservice.api.execution import PlainFieldExecutor, keep_completions
+from kgservice.api.execution import (
+    KEPT_COMPLETIONS_PER_OBJECT,
+    PlainFieldExecutor,
+    keep_completions,
+)
 
 
 @strawberry.enum
@@ -345,3 +349,12 @@ def test_kept_objects_keep_nothing_from_documents_with_directives() -> None:
         assert result.data is not None
         assert ("leaf" in result.data["holders"][0]) is value
     assert vars(HOLDERS[0])["_kg_kept_completions"] == {}
+
+
+def test_an_object_keeps_completions_for_a_bounded_number_of_shapes() -> None:
+    keep_completions(HOLDERS[0])
+    plain, _ = _schemas(**_cached_parse())
+    for i in range(KEPT_COMPLETIONS_PER_OBJECT + 5):
+        query = f"{{ holders {{ label a{i}: label }} }}"
+        assert plain.execute_sync(query).data["holders"][0] == {"label": "h0", f"a{i}": "h0"}
+    assert len(vars(HOLDERS[0])["_kg_kept_completions"]) == KEPT_COMPLETIONS_PER_OBJECT
