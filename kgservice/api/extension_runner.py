@@ -48,7 +48,8 @@ _HOOKS: dict[tuple[type[SchemaExtension], str], _Factory | _General | None] = {}
 
 
 def _hook(extension_type: type[SchemaExtension], name: str) -> _Factory | _General | None:
-    """The context-manager factory of ``extension_type``'s hook ``name`` (None: no hook)."""
+    """The context-manager factory of ``extension_type``'s hook ``name`` (None: the class
+    keeps the base class's, which does nothing; ``_GENERAL``: not a generator function)."""
     key = (extension_type, name)
     if key not in _HOOKS:
         function = getattr(extension_type, name)
@@ -117,11 +118,7 @@ def _phase(
 
 def _has_results(extension_type: type[SchemaExtension]) -> bool:
     """Whether ``extension_type`` adds results of its own (the base class adds none)."""
-    key = (extension_type, "get_results")
-    if key not in _HOOKS:
-        own = extension_type.get_results is not SchemaExtension.get_results
-        _HOOKS[key] = _GENERAL if own else None
-    return _HOOKS[key] is not None
+    return _hook(extension_type, "get_results") is not None
 
 
 class CachedHooksRunner(SchemaExtensionsRunner):
