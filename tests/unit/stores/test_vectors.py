@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -221,10 +222,9 @@ def test_quantised_index_loads_from_chunks_with_holes(store: VectorStore) -> Non
 
 
 def test_quantised_recall_on_clustered_vectors() -> None:
-    data = clustered(20_000, clusters=400, seed=6)
-    rng = np.random.default_rng(7)
-    queries = clustered(20_000, clusters=400, seed=6)[rng.integers(0, 20_000, 50)]
-    queries = queries + 0.02 * rng.standard_normal(queries.shape).astype(np.float32)
+    """Held-out queries: drawn like the data, but none of them is an indexed point."""
+    drawn = clustered(20_050, clusters=400, seed=6)
+    data, queries = drawn[:20_000], drawn[20_000:]
     index = BinaryIndex.build(np.arange(1, 20_001), data, [""] * 20_000, ["K"] * 20_000)
     recall = []
     for query in queries:
@@ -259,8 +259,12 @@ HOSTILE = [
 
 @pytest.mark.parametrize("query", HOSTILE)
 def test_text_search_takes_hostile_input(store: VectorStore, query: str) -> None:
-    store.upsert_texts([TextItem("a", "Note", "", "near term column AND or not drop table")])
-    store.text_search(query, 5)  # must not raise
+    """FTS5 syntax is matched as plain words: a hit exactly when a word of the query is stored."""
+    stored = "near term column AND or not drop table"
+    store.upsert_texts([TextItem("a", "Note", "", stored)])
+    shared = set(re.findall(r"\w+", query.lower())) & set(stored.lower().split())
+    hits = store.text_search(query, 5)
+    assert [node for node, _ in hits] == (["a"] if shared else [])
     assert store.text_count() == 1
 
 
