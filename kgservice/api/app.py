@@ -58,12 +58,11 @@ def _recover(services: Services) -> None:
     except Exception:  # a failed recovery must not take the service down
         log.exception("backfill on start failed")
         return
-    if report.embedded or report.orphans_removed:
-        log.info(
-            "backfill on start: embedded %d nodes, removed %d orphan vectors",
-            report.embedded,
-            report.orphans_removed,
-        )
+    log.info(
+        "backfill on start finished: embedded %d nodes, removed %d orphan vectors",
+        report.embedded,
+        report.orphans_removed,
+    )
 
 
 class KgGraphQL(GraphQL[RequestContext, None]):

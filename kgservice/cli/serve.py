@@ -2,15 +2,24 @@
 
 from __future__ import annotations
 
+import copy
 import signal
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 import uvicorn
+from uvicorn.config import LOGGING_CONFIG
 
 from kgservice.api.app import create_app
 from kgservice.cli.common import DataDirOption, one_line_errors, settings_from
 from kgservice.stores.opening import open_stores
+
+
+def log_config() -> dict[str, Any]:
+    """uvicorn's logging set-up, with kgservice's own messages (info and up) beside its own."""
+    config: dict[str, Any] = copy.deepcopy(LOGGING_CONFIG)
+    config["loggers"]["kgservice"] = {"handlers": ["default"], "level": "INFO", "propagate": False}
+    return config
 
 
 @one_line_errors
@@ -32,6 +41,7 @@ def serve(
             host=settings.host,
             port=settings.port,
             log_level="info",
+            log_config=log_config(),
             access_log=settings.access_log,
         )
     except KeyboardInterrupt:

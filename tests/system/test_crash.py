@@ -50,11 +50,25 @@ class Acknowledged:
     """What the server confirmed, by id: the text stored (content or name)."""
 
     texts: dict[str, str] = field(default_factory=dict)
+    searchable: list[str] = field(default_factory=list)  # messages and reflections
     lock: threading.Lock = field(default_factory=threading.Lock)
 
-    def add(self, node_id: str, text: str) -> None:
+    def add(self, node_id: str, text: str, *, searchable: bool = False) -> None:
         with self.lock:
             self.texts[node_id] = text
+            if searchable:
+                self.searchable.append(node_id)
+
+
+BACKFILL_DONE = "backfill on start finished"
+
+
+def wait_for_backfill(server: LiveServer, finished_before: int, seconds: float = 180) -> None:
+    """Poll the server log until the start-up backfill of this start has finished."""
+    deadline = time.monotonic() + seconds
+    while server.log_text().count(BACKFILL_DONE) <= finished_before:
+        assert time.monotonic() < deadline, "the start-up backfill did not finish"
+        time.sleep(0.2)
 
 
 def write_until_refused(
@@ -76,10 +90,12 @@ def write_until_refused(
                 kind = n % 4
                 if kind in (0, 1):
                     body = server.gql(MESSAGE, http, t=thread_id, c=text)
-                    acked.add(body["data"]["addMessage"]["added"]["id"], text)
+                    acked.add(body["data"]["addMessage"]["added"]["id"], text, searchable=True)
                 elif kind == 2:
                     body = server.gql(REFLECTION, http, p=project_id, c=text)
-                    acked.add(body["data"]["storeReflection"]["reflection"]["id"], text)
+                    acked.add(
+                        body["data"]["storeReflection"]["reflection"]["id"], text, searchable=True
+                    )
                 else:
                     body = server.gql(PROJECT, http, name=text[:200])
                     acked.add(body["data"]["createProject"]["project"]["id"], text[:200])
@@ -140,7 +156,9 @@ def test_acknowledged_writes_survive_sigkill(tmp_path: Path) -> None:
             with open_stores(load_settings(data_dir=data_dir, buffer_pool_mb=128)) as stores:
                 gaps = find_gaps(stores.graph, stores.vectors)
                 missing_after_kill.append(sum(len(v) for v in gaps.missing.values()))
+        finished_before = server.log_text().count(BACKFILL_DONE)
         server.start()
+        wait_for_backfill(server, finished_before)
         ids = list(acked.texts)
         assert len(ids) > 20 * KILLS, "the clients wrote too little to test anything"
         for start in range(0, len(ids), 100):
@@ -151,10 +169,12 @@ def test_acknowledged_writes_survive_sigkill(tmp_path: Path) -> None:
                 assert acked.texts[node_id] in (node.get("content"), node.get("name"))
         for thread_id in threads:
             check_messages_contiguous(server, thread_id)
-        for text in rng.sample(sorted(acked.texts.values()), 10):
-            for hit in server.gql(SEARCH, text=text.split(":")[0])["data"]["search"]:
-                assert hit["node"]["id"]  # every hit resolves to a live node
-        time.sleep(2)  # let the start-up backfill finish before the clean stop
+        for node_id in rng.sample(sorted(acked.searchable), 10):
+            unique = acked.texts[node_id].rsplit(".", 1)[1]  # the random digits
+            hits = server.gql(SEARCH, text=unique)["data"]["search"]
+            assert [hit["node"]["id"] for hit in hits] == [node_id]
+        for hit in server.gql(SEARCH, text="durable note")["data"]["search"]:
+            assert hit["node"] is not None  # every hit resolves to a live node
         assert server.stop() == 0
     finally:
         if server.process is not None and server.process.poll() is None:
