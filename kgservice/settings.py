@@ -13,6 +13,9 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from kgservice.errors import SettingsError
 
+#: Vector count from which KNN uses the in-memory quantised index (the one default).
+DEFAULT_VECTOR_QUANTISE_ABOVE = 5_000
+
 GraphEngine = Literal["kuzu", "ladybug"]
 GRAPH_FILES: dict[str, str] = {"kuzu": "graph.kuzu", "ladybug": "graph.lbug"}
 
@@ -56,7 +59,7 @@ class Settings(BaseSettings):
     backups_kept: int = Field(default=5, ge=1)
     cache_dir: Path | None = None
     backfill_on_start: bool = True
-    vector_quantise_above: int = Field(default=5_000, ge=0)
+    vector_quantise_above: int = Field(default=DEFAULT_VECTOR_QUANTISE_ABOVE, ge=0)
     access_log: bool = False
     conversation_min_chars: int = Field(default=50, ge=0)
     conversation_max_chars: int = Field(default=50_000, ge=1)

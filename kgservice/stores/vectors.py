@@ -32,6 +32,7 @@ import numpy.typing as npt
 import sqlite_vec
 
 from kgservice.errors import StoreError, StoreLockedError, VectorValidationError
+from kgservice.settings import DEFAULT_VECTOR_QUANTISE_ABOVE
 from kgservice.stores.vector_quantised import (
     MAX_K,
     RRF_K,
@@ -50,7 +51,6 @@ from kgservice.stores.vector_quantised import (
 )
 
 BUSY_TIMEOUT_MS = 5_000
-DEFAULT_QUANTISE_ABOVE = 20_000  # vec0 exact KNN costs ~0.65 us per vector here
 DEFAULT_CANDIDATES_PER_RESULT = 40
 _MIN_CANDIDATES = 400
 _SCAN_BLOCK = 65_536
@@ -75,7 +75,7 @@ class VectorStore:
         self,
         path: Path,
         *,
-        quantise_above: int = DEFAULT_QUANTISE_ABOVE,
+        quantise_above: int = DEFAULT_VECTOR_QUANTISE_ABOVE,
         candidates_per_result: int = DEFAULT_CANDIDATES_PER_RESULT,
     ) -> None:
         """Configure the store; nothing is opened yet.

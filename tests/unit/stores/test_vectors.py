@@ -386,3 +386,11 @@ def test_backup_and_restore_keep_vectors_and_texts(store: VectorStore, tmp_path:
     assert store.knn(vectors[1], 1)[0][0] == "n1"
     assert [n for n, _ in store.text_search("even", 5)] == ["n0", "n2"]
     assert store.vector_count() == 4
+
+
+def test_the_store_and_the_settings_share_one_quantise_default(tmp_path: Path) -> None:
+    """Regression: the store defaulted to 20,000 while the setting said 5,000."""
+    from kgservice.settings import Settings
+
+    default = Settings.model_fields["vector_quantise_above"].default
+    assert VectorStore(tmp_path / "v.db").quantise_above == default == 5_000
