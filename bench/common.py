@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import socket
 import statistics
 import subprocess
@@ -14,9 +15,14 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
+import numpy as np
+from threadpoolctl import threadpool_info
 
 from kgservice.settings import load_settings
 from kgservice.stores.opening import Stores, open_stores
+
+#: Where the benchmarks' corpora split docstring paragraphs into sentences.
+SENTENCE_SPLIT = re.compile(r"(?<=[a-z0-9)\]'\"][.!?])\s+(?=[A-Z])")
 
 
 def median_seconds(action: Callable[[], object], repeats: int) -> float:
@@ -52,6 +58,29 @@ def scratch_stores(engine: str = "kuzu") -> Iterator[Stores]:
         settings = load_settings(data_dir=Path(folder), graph_engine=engine)
         with open_stores(settings) as stores:
             yield stores
+
+
+def machine_state() -> dict[str, object]:
+    """What the machine was doing: load averages, cores, and the BLAS libraries' threads.
+
+    Benchmarks print this with their figures: a loaded machine slows multi-threaded code
+    (numpy's BLAS) far more than single-threaded code, so ratios need it to be read right.
+    """
+    one, five, fifteen = os.getloadavg()
+    return {
+        "load_average_1_5_15": [round(one, 2), round(five, 2), round(fifteen, 2)],
+        "cores": os.cpu_count(),
+        "blas": [
+            {
+                "library": info.get("internal_api"),
+                "threads": info.get("num_threads"),
+                "architecture": info.get("architecture"),
+            }
+            for info in threadpool_info()
+            if info.get("user_api") == "blas"
+        ],
+        "openblas_coretype": os.environ.get("OPENBLAS_CORETYPE"),
+    }
 
 
 def target(value: float, bound: float, *, at_least: bool) -> dict[str, object]:
@@ -98,3 +127,51 @@ def running_server(
     finally:
         server.terminate()
         server.wait(timeout=60)
+
+
+def sentences_of(text: str) -> set[str]:
+    """The sentences of a text, as the corpus splits paragraphs (the text itself included)."""
+    return {text, *SENTENCE_SPLIT.split(text)}
+
+
+def hold_out(texts: list[str], count: int) -> tuple[list[int], list[int]]:
+    """Split ``texts`` into ``count`` queries and a corpus that shares no text with them.
+
+    The corpus holds paragraphs and also their sentences, so a query can stand verbatim
+    inside a corpus text or share a sentence with one. Every corpus text that contains a
+    query, is contained in one, or shares a sentence with one is left out of the corpus.
+    Returns the indexes of the queries and of the corpus.
+    """
+    query_texts = texts[:count]
+    query_sentences = set().union(*(sentences_of(t) for t in query_texts))
+    joined_queries = "\0".join(query_texts)
+    corpus = [
+        i
+        for i in range(count, len(texts))
+        if not sentences_of(texts[i]) & query_sentences and texts[i] not in joined_queries
+    ]
+    containing = _containing(query_texts, [texts[i] for i in corpus])
+    return list(range(count)), [i for n, i in enumerate(corpus) if n not in containing]
+
+
+def _containing(needles: list[str], haystacks: list[str]) -> set[int]:
+    """Positions in ``haystacks`` of the texts that contain any of ``needles``."""
+    joined = "\0".join(haystacks)
+    starts = np.cumsum([0] + [len(h) + 1 for h in haystacks[:-1]])
+    found: set[int] = set()
+    for needle in needles:
+        at = joined.find(needle)
+        while at != -1:
+            found.add(int(np.searchsorted(starts, at, side="right")) - 1)
+            at = joined.find(needle, at + 1)
+    return found
+
+
+def leaked(query_texts: list[str], corpus_texts: list[str]) -> int:
+    """How many queries stand inside, contain, or share a sentence with a corpus text."""
+    corpus_sentences = set().union(*(sentences_of(t) for t in corpus_texts))
+    joined_corpus, joined_queries = "\0".join(corpus_texts), "\0".join(query_texts)
+    inside = sum(1 for q in query_texts if q in joined_corpus)
+    shared = sum(1 for q in query_texts if sentences_of(q) & corpus_sentences)
+    containing = sum(1 for t in corpus_texts if t in joined_queries)
+    return inside + shared + containing

@@ -13,14 +13,13 @@ import ast
 import json
 import os
 import random
-import re
 import statistics
 import sysconfig
 import tempfile
 import time
 from pathlib import Path
 
-from bench.common import target
+from bench.common import SENTENCE_SPLIT, target
 from kgservice.stores.embedder import Embedder, Precision
 
 _SKIP_DIRS = {
@@ -36,7 +35,6 @@ _SKIP_DIRS = {
     "tkinter",
     "config-3.11-x86_64-linux-gnu",
 }
-_SENTENCE_SPLIT = re.compile(r"(?<=[a-z0-9)\]'\"][.!?])\s+(?=[A-Z])")
 _TARGETS: dict[Precision, float] = {"fp32": 200.0, "int8": 400.0}
 
 
@@ -77,7 +75,7 @@ def _sentences(doc: str) -> list[str]:
     for paragraph in doc.split("\n\n"):
         if any(line.startswith((" ", "-", "*", ">>>")) for line in paragraph.splitlines()):
             continue
-        for sentence in _SENTENCE_SPLIT.split(" ".join(paragraph.split())):
+        for sentence in SENTENCE_SPLIT.split(" ".join(paragraph.split())):
             if (
                 5 <= len(sentence.split()) <= 60
                 and sentence[0].isupper()

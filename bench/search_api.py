@@ -16,7 +16,7 @@ from typing import Any
 
 import pyarrow as pa
 
-from bench.common import latencies_ms, target
+from bench.common import hold_out, latencies_ms, leaked, machine_state, target
 from bench.embedding import stdlib_sentences
 from kgservice.clock import utc_now
 from kgservice.ids import new_id
@@ -28,9 +28,13 @@ from kgservice.stores.opening import load_embedder, open_stores
 
 
 def corpus(size: int, queries: int) -> tuple[list[str], list[str]]:
-    """``size`` texts to store and ``queries`` held-out query sentences."""
+    """``size`` texts to store and ``queries`` held-out query sentences.
+
+    No stored text contains a query, stands inside one or shares a sentence with one.
+    """
     sentences = stdlib_sentences(size + queries)
-    held_out, pool = sentences[:queries], sentences[queries:]
+    query_rows, pool_rows = hold_out(sentences, queries)
+    held_out, pool = [sentences[i] for i in query_rows], [sentences[i] for i in pool_rows]
     rng = random.Random(3)
     texts = list(pool)
     while len(texts) < size:
@@ -58,7 +62,11 @@ def reflection_rows(texts: list[str]) -> pa.Table:
 def run(quick: bool = False) -> dict[str, Any]:
     """Store the corpus through the text index, then time searches per mode."""
     size, queries = (2_000, 50) if quick else (10_000, 200)
+    state_before = machine_state()
     texts, held_out = corpus(size, queries)
+    leaks = leaked(held_out, texts)
+    if leaks:
+        raise RuntimeError(f"{leaks} held-out queries share text with the stored corpus")
     with tempfile.TemporaryDirectory(prefix="kg-bench-") as folder:
         settings = load_settings(data_dir=Path(folder) / "data", backfill_on_start=False)
         with open_stores(settings) as stores:
@@ -87,7 +95,12 @@ def run(quick: bool = False) -> dict[str, Any]:
     vector_p50 = figures["vector_with_embedding"]["p50_ms"]
     return {
         "benchmark": "search_api",
-        "corpus": "prose sentences of standard-library docstrings; held-out queries",
+        "corpus": (
+            "prose sentences of standard-library docstrings; held-out queries that no stored "
+            "text contains, stands inside or shares a sentence with"
+        ),
+        "queries_leaking_into_corpus": leaks,
+        "machine": {"before": state_before, "after": machine_state()},
         "figures": figures,
         "ratios": {
             "embedding_share_of_vector_search": round(

@@ -1,5 +1,8 @@
 """The daily write path and the GraphQL server: messages, pages, chains, requests per second.
 
+``addMessage`` is timed on realistic agent messages (150-400 words, half with a code block)
+and, second, on the short chatter of earlier runs (10-18 words from a small vocabulary).
+
 Run: ``uv run kgservice bench sessions_api``. Service-level figures call the domain services
 directly; HTTP figures go through uvicorn (one worker) on loopback, loaded by ``wrk`` when it
 is installed (``apt-get install wrk``), else by a Python keep-alive client (which then shares
@@ -14,6 +17,7 @@ import json
 import random
 import shutil
 import subprocess
+import sysconfig
 import tempfile
 import threading
 import time
@@ -23,7 +27,8 @@ from typing import Any
 
 import httpx
 
-from bench.common import latencies_ms, running_server, target
+from bench.common import latencies_ms, machine_state, running_server, target
+from bench.embedding import stdlib_sentences
 from kgservice.services.registry import Services
 from kgservice.services.sessions import NewMessage
 from kgservice.settings import load_settings
@@ -41,25 +46,65 @@ def sentence(rng: random.Random) -> str:
     return " ".join(rng.choice(WORDS) for _ in range(rng.randint(10, 18))) + "."
 
 
+def code_lines() -> list[str]:
+    """Lines of a few standard-library modules, for the code blocks of realistic messages."""
+    folder = Path(sysconfig.get_paths()["stdlib"])
+    lines: list[str] = []
+    for name in ("textwrap.py", "json/encoder.py", "shlex.py", "fnmatch.py"):
+        lines += (folder / name).read_text(encoding="utf-8").splitlines()
+    return lines
+
+
+class RealisticMessages:
+    """Agent messages as they come: 150-400 words of prose, half with a fenced code block."""
+
+    def __init__(self, rng: random.Random) -> None:
+        self.rng = rng
+        self.prose = stdlib_sentences(3_000)
+        self.code = code_lines()
+
+    def __call__(self) -> str:
+        words: list[str] = []
+        wanted = self.rng.randint(150, 400)
+        while len(words) < wanted:
+            words += self.rng.choice(self.prose).split()
+        text = " ".join(words[:wanted])
+        if self.rng.random() < 0.5:
+            start = self.rng.randrange(len(self.code) - 25)
+            block = "\n".join(self.code[start : start + self.rng.randint(5, 25)])
+            cut = len(text) // 2
+            text = f"{text[:cut]}\n\n```python\n{block}\n```\n\n{text[cut:]}"
+        return text
+
+
 def _service_figures(services: Services, rng: random.Random, quick: bool) -> dict[str, Any]:
     sessions = services.sessions
     project = sessions.create_project("bench")
     session = sessions.create_session(project.id, "bench-session")
     thread = sessions.create_thread(session.id, "bench")
     samples = 50 if quick else 300
+    realistic = RealisticMessages(rng)
     for _ in range(5):
-        sessions.add_messages(thread.id, [NewMessage("user", sentence(rng))])
+        sessions.add_messages(thread.id, [NewMessage("user", realistic())])
 
-    def add_one() -> None:
-        sessions.add_messages(thread.id, [NewMessage("user", sentence(rng))])
+    def add_one(text: str) -> None:
+        sessions.add_messages(thread.id, [NewMessage("user", text)])
 
-    one = latencies_ms([add_one for _ in range(samples)])
+    # Realistic messages first (what agents write), then the short chatter measured before.
+    long_texts = [realistic() for _ in range(samples)]
+    one = latencies_ms([partial(add_one, text) for text in long_texts])
+    one_short = latencies_ms([partial(add_one, sentence(rng)) for _ in range(samples)])
     batches = 4 if quick else 10
-    texts = [[NewMessage("assistant", sentence(rng)) for _ in range(50)] for _ in range(batches)]
+    texts = [[NewMessage("assistant", realistic()) for _ in range(50)] for _ in range(batches)]
     start = time.perf_counter()
     for batch in texts:
         sessions.add_messages(thread.id, batch)
     batch_rate = batches * 50 / (time.perf_counter() - start)
+    short = [[NewMessage("assistant", sentence(rng)) for _ in range(50)] for _ in range(batches)]
+    start = time.perf_counter()
+    for batch in short:
+        sessions.add_messages(thread.id, batch)
+    short_rate = batches * 50 / (time.perf_counter() - start)
 
     reads = services.reads
     page = latencies_ms(
@@ -75,8 +120,14 @@ def _service_figures(services: Services, rng: random.Random, quick: bool) -> dic
     walk = latencies_ms([lambda: services.chain.chain(chain_project.id) for _ in range(20)])
     assert len(services.chain.chain(chain_project.id)) == links
     return {
+        "realistic_messages": {
+            "words": "150-400 words of docstring prose, half with a 5-25 line code block",
+            "mean_chars": round(sum(map(len, long_texts)) / len(long_texts)),
+        },
         "add_message": one,
         "add_messages_per_s": round(batch_rate),
+        "add_message_short_chatter": one_short,
+        "add_messages_short_chatter_per_s": round(short_rate),
         "page_of_50_messages": page,
         "chain_walk": {**walk, "links": links},
         "thread_id": thread.id,
@@ -157,6 +208,7 @@ def _http_figures(data_dir: Path, thread_id: str, quick: bool) -> dict[str, Any]
 def run(quick: bool = False) -> dict[str, Any]:
     """Measure the sessions write path, reads and the HTTP server."""
     rng = random.Random(5)
+    before = machine_state()
     with tempfile.TemporaryDirectory(prefix="kg-bench-") as folder:
         data_dir = Path(folder) / "data"
         settings = load_settings(data_dir=data_dir, backfill_on_start=False)
@@ -168,6 +220,7 @@ def run(quick: bool = False) -> dict[str, Any]:
     http = figures["http"]
     return {
         "benchmark": "sessions_api",
+        "machine": {"before": before, "after": machine_state()},
         "figures": figures,
         "ratios": {
             "add_messages_vs_add_message_throughput": round(
