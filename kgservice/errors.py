@@ -7,6 +7,10 @@ class KgError(Exception):
     """Base class of every error kgservice raises deliberately."""
 
 
+class SchemaDefinitionError(KgError):
+    """The GraphQL schema, as the code defines it, is inconsistent (a bug, found at start)."""
+
+
 class SettingsError(KgError):
     """The configuration is invalid (bad value, unusable data directory)."""
 

@@ -14,7 +14,7 @@ from graphql import GraphQLError
 from strawberry.scalars import JSON
 
 from kgservice.api.context import KgInfo
-from kgservice.api.types import Node, _plain
+from kgservice.api.types import Node, _plain, node_object
 from kgservice.errors import InputError, NotFoundError
 from kgservice.services import nodes
 from kgservice.services.graph_algorithms.edges import EdgeRecord
@@ -172,8 +172,6 @@ class Neighborhood:
 
 
 def _node(record: NodeRecord) -> Node:
-    from kgservice.api.schema import node_object
-
     return node_object(record)
 
 

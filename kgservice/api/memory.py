@@ -12,7 +12,7 @@ from strawberry.scalars import JSON
 from kgservice.api.context import KgInfo
 from kgservice.api.errors import ConflictError, NotFoundError, ValidationError
 from kgservice.api.mutations import run_mutation
-from kgservice.api.types import Node, json_object
+from kgservice.api.types import Node, json_object, register_node_type
 from kgservice.services.memory import MemoryRecord, MemoryStats
 
 
@@ -238,3 +238,7 @@ class MemoryMutation:
             ),
             lambda record: StoreReflectionPayload(reflection=Reflection.from_record(record)),
         )
+
+
+register_node_type("Conversation", Conversation.from_node)
+register_node_type("Reflection", Reflection.from_node)

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
-
 import strawberry
-from graphql import GraphQLError
+from graphql import GraphQLError, GraphQLObjectType
+from graphql import build_schema as graphql_build_schema
 from strawberry.extensions import SchemaExtension
 from strawberry.extensions.runner import SchemaExtensionsRunner
 from strawberry.types import ExecutionContext
@@ -25,28 +23,17 @@ from kgservice.api.memory import Conversation, MemoryMutation, MemoryQuery, Refl
 from kgservice.api.search import SearchQuery
 from kgservice.api.sessions.fields import SessionMutation, SessionQuery
 from kgservice.api.sessions.types import Message, Project, Session, Thread
-from kgservice.api.types import GraphNode, Health, Node, StoreHealth, Version
+from kgservice.api.types import (
+    NODE_TYPES,
+    GraphNode,
+    Health,
+    Node,
+    StoreHealth,
+    Version,
+    node_object,
+)
+from kgservice.errors import SchemaDefinitionError
 from kgservice.services import nodes, status
-from kgservice.services.nodes import NodeRecord
-from kgservice.services.records import MessageRecord, ProjectRecord, SessionRecord, ThreadRecord
-
-#: How node(id) turns a stored node into its GraphQL type; other tables use GraphNode.
-NODE_TYPES: dict[str, Callable[[dict[str, Any]], Node]] = {
-    "Project": lambda n: Project.from_record(ProjectRecord.from_node(n)),
-    "Session": lambda n: Session.from_record(SessionRecord.from_node(n)),
-    "Thread": lambda n: Thread.from_record(ThreadRecord.from_node(n)),
-    "Message": lambda n: Message.from_record(MessageRecord.from_node(n)),
-    "Conversation": Conversation.from_node,
-    "Reflection": Reflection.from_node,
-    "Job": Job.from_node,
-    "Entity": Entity.from_node,
-}
-
-
-def node_object(record: NodeRecord) -> Node:
-    """The GraphQL object for a stored node."""
-    convert = NODE_TYPES.get(record.label)
-    return convert(record.properties) if convert else GraphNode.from_record(record)
 
 
 @strawberry.type
@@ -125,9 +112,29 @@ class KgSchema(strawberry.Schema):
         return CachedHooksRunner(execution_context=execution_context, extensions=extensions)
 
 
+def check_node_types(schema: strawberry.Schema) -> None:
+    """Every object type implementing Node (but GraphNode) is registered for its table.
+
+    Raises:
+        SchemaDefinitionError: a Node type that node(id) could never return, or a registered table
+            whose type the schema does not expose.
+    """
+    exposed = {
+        name
+        for name, kind in graphql_build_schema(schema.as_str()).type_map.items()
+        if isinstance(kind, GraphQLObjectType)
+        and any(i.name == "Node" for i in kind.interfaces)
+        and name != GraphNode.__name__
+    }
+    if missing := sorted(exposed - NODE_TYPES.keys()):
+        raise SchemaDefinitionError(f"Node types not registered with register_node_type: {missing}")
+    if hidden := sorted(NODE_TYPES.keys() - exposed):
+        raise SchemaDefinitionError(f"registered node types missing from the schema: {hidden}")
+
+
 def build_schema() -> strawberry.Schema:
-    """Return the executable schema."""
-    return KgSchema(
+    """Return the executable schema, checked for unregistered node types."""
+    schema = KgSchema(
         query=Query,
         mutation=Mutation,
         subscription=Subscription,
@@ -145,3 +152,5 @@ def build_schema() -> strawberry.Schema:
         extensions=extension_factories(),
         execution_context_class=PlainFieldExecutor,
     )
+    check_node_types(schema)
+    return schema

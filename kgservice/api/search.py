@@ -5,7 +5,7 @@ from __future__ import annotations
 import strawberry
 
 from kgservice.api.context import KgInfo
-from kgservice.api.types import Node
+from kgservice.api.types import Node, node_object
 from kgservice.services.search import SearchHit as HitRecord
 from kgservice.services.search import SearchMode
 
@@ -27,8 +27,6 @@ class SearchHit:
 
 def _hits(records: list[HitRecord], info: KgInfo) -> list[SearchHit]:
     """The hits the request may see (namespaces), as GraphQL objects."""
-    from kgservice.api.schema import node_object
-
     visible = info.context.visible
     return [
         SearchHit(node=node_object(hit.node), score=hit.score)

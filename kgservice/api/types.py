@@ -1,7 +1,14 @@
-"""GraphQL types shared by every domain: the Node interface, health and version."""
+"""GraphQL types shared by every domain: the Node interface and its registry, health and version.
+
+Each domain module registers the GraphQL type of each node table it owns with
+:func:`register_node_type`; :func:`node_object` turns any stored node into its type (tables
+without one become a :class:`GraphNode`). The schema checks that every ``Node`` type it
+exposes is registered.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, cast
 
 import strawberry
@@ -28,6 +35,24 @@ class GraphNode(Node):
             label=record.label,
             properties=cast(JSON, {k: _plain(v) for k, v in record.properties.items()}),
         )
+
+
+#: How node(id) turns a stored node into its GraphQL type, by table.
+NodeConverter = Callable[[dict[str, Any]], Node]
+NODE_TYPES: dict[str, NodeConverter] = {}
+
+
+def register_node_type(label: str, convert: NodeConverter) -> None:
+    """Register the GraphQL type of node table ``label`` (once per table)."""
+    if label in NODE_TYPES and NODE_TYPES[label] is not convert:
+        raise ValueError(f"node table {label!r} has a GraphQL type already")
+    NODE_TYPES[label] = convert
+
+
+def node_object(record: NodeRecord) -> Node:
+    """The GraphQL object for a stored node."""
+    convert = NODE_TYPES.get(record.label)
+    return convert(record.properties) if convert else GraphNode.from_record(record)
 
 
 def json_object(value: Any) -> dict[str, Any] | None:

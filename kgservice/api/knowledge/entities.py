@@ -15,11 +15,12 @@ from kgservice.api.errors import ConflictError, NotFoundError, ValidationError
 from kgservice.api.filters import StringFilter, filter_dict
 from kgservice.api.mutations import run_mutation
 from kgservice.api.relay import MAX_PAGE, Connection, build_connection, page_request
-from kgservice.api.types import Node, json_object
+from kgservice.api.types import Node, json_object, node_object, register_node_type
 from kgservice.errors import InputError
 from kgservice.services.knowledge.entities import EntityRecord
 from kgservice.services.knowledge.merge import MergeResult, merge_entities
 from kgservice.services.knowledge.resolution import DEFAULT_THRESHOLD, DuplicateCandidate
+from kgservice.services.nodes import NodeRecord
 
 
 @strawberry.input(description="Filter of entities.")
@@ -69,9 +70,6 @@ class Entity(Node):
     async def mentioned_by(
         self, info: KgInfo, first: int | None = None, after: str | None = None
     ) -> Connection[Node]:
-        from kgservice.api.schema import node_object
-        from kgservice.services.nodes import NodeRecord
-
         entities = info.context.services.entities
         request = page_request("mention", first, after, None, None)
         rows = await info.context.run(
@@ -319,3 +317,6 @@ class EntityMutation:
             lambda: service.propose_same_as(input.namespace, input.threshold),
             lambda ids: ProposeSameAsPayload(relation_ids=[strawberry.ID(i) for i in ids]),
         )
+
+
+register_node_type("Entity", Entity.from_node)

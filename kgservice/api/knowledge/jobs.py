@@ -12,7 +12,7 @@ import strawberry
 from strawberry.scalars import JSON
 
 from kgservice.api.context import KgInfo
-from kgservice.api.types import Node
+from kgservice.api.types import Node, register_node_type
 from kgservice.errors import NotFoundError
 from kgservice.services.jobs import JobRecord
 
@@ -95,3 +95,6 @@ class JobSubscription:
             if record.finished:
                 return
             await asyncio.sleep(POLL_SECONDS)
+
+
+register_node_type("Job", Job.from_node)

@@ -15,7 +15,7 @@ from kgservice.api.context import KgInfo
 from kgservice.api.execution import keep_completions
 from kgservice.api.filters import StringFilter, filter_dict
 from kgservice.api.relay import Connection, PageRequest, build_connection, page_request
-from kgservice.api.types import Node
+from kgservice.api.types import Node, register_node_type
 from kgservice.errors import InputError
 from kgservice.services.records import MessageRecord, ProjectRecord, SessionRecord, ThreadRecord
 
@@ -271,3 +271,9 @@ def _map_edges(page: Connection[Any], convert: Any) -> Connection[Any]:
     for edge in page.edges:
         edge.node = convert(edge.node)
     return page
+
+
+register_node_type("Project", lambda n: Project.from_record(ProjectRecord.from_node(n)))
+register_node_type("Session", lambda n: Session.from_record(SessionRecord.from_node(n)))
+register_node_type("Thread", lambda n: Thread.from_record(ThreadRecord.from_node(n)))
+register_node_type("Message", lambda n: Message.from_record(MessageRecord.from_node(n)))
