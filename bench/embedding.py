@@ -20,7 +20,7 @@ import time
 from pathlib import Path
 
 from bench.common import SENTENCE_SPLIT, target
-from kgservice.stores.embedder import Embedder, Precision
+from kgservice.embedding import Embedder, Precision
 
 _SKIP_DIRS = {
     "test",

@@ -37,7 +37,7 @@ from bench.common import (
     scratch_stores,
     target,
 )
-from kgservice.stores.embedder import Embedder, Precision
+from kgservice.embedding import Embedder, Precision
 from kgservice.stores.vectors import VectorItem, VectorStore
 
 FloatArray = npt.NDArray[np.float32]

@@ -11,6 +11,10 @@ class SchemaDefinitionError(KgError):
     """The GraphQL schema, as the code defines it, is inconsistent (a bug, found at start)."""
 
 
+class EmbedderError(KgError):
+    """The embedder cannot run (model files missing or unreadable, cache not writable...)."""
+
+
 class SettingsError(KgError):
     """The configuration is invalid (bad value, unusable data directory)."""
 

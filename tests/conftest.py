@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from kgservice.embedding import Embedder
 from kgservice.settings import Settings, load_settings
-from kgservice.stores.embedder import Embedder
 from kgservice.stores.opening import Stores, open_stores
 
 #: The graph engine under test. kuzu and ladybug cannot share a process (their bindings

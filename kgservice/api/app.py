@@ -36,12 +36,12 @@ from kgservice.api.checkpoints import PeriodicCheckpoint
 from kgservice.api.context import RequestContext
 from kgservice.api.error_log import install_client_error_filter
 from kgservice.api.schema import build_schema
+from kgservice.embedding import Embedder
 from kgservice.errors import SettingsError
 from kgservice.services.consistency import backfill
 from kgservice.services.registry import Services
 from kgservice.services.status import check_health
 from kgservice.settings import Settings
-from kgservice.stores.embedder import Embedder
 from kgservice.stores.opening import Stores, load_embedder, open_stores
 
 log = logging.getLogger("kgservice")

@@ -9,8 +9,8 @@ from typing import TypeVar
 from anyio import to_thread
 from strawberry.dataloader import DataLoader
 
-from kgservice.services.records import ProjectRecord, SessionRecord, ThreadRecord
-from kgservice.services.session_reads import SessionReads
+from kgservice.services.sessions.reads import SessionReads
+from kgservice.services.sessions.records import ProjectRecord, SessionRecord, ThreadRecord
 
 V = TypeVar("V")
 

@@ -11,12 +11,12 @@ from strawberry.types import ExecutionContext
 
 from kgservice import __version__
 from kgservice.api.context import KgInfo
+from kgservice.api.discovery import DiscoveryMutation
 from kgservice.api.execution import PlainFieldExecutor
 from kgservice.api.extension_runner import CachedHooksRunner
-from kgservice.api.graph import GraphQuery
-from kgservice.api.knowledge.discovery import DiscoveryMutation
+from kgservice.api.graph_algorithms import GraphQuery
+from kgservice.api.jobs import Job, JobQuery, JobSubscription
 from kgservice.api.knowledge.entities import Entity, EntityMutation, EntityQuery
-from kgservice.api.knowledge.jobs import Job, JobQuery, JobSubscription
 from kgservice.api.knowledge.relations import RelationMutation, RelationQuery
 from kgservice.api.limits import extension_factories
 from kgservice.api.memory import Conversation, MemoryMutation, MemoryQuery, Reflection

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from kgservice.embedding import Embedder
 from kgservice.services.discovery.job import DiscoveryService
 from kgservice.services.graph_algorithms import GraphAlgorithms
 from kgservice.services.jobs import JobRunner, JobService
@@ -13,11 +14,10 @@ from kgservice.services.knowledge.relations import RelationService
 from kgservice.services.knowledge.resolution import ResolutionService
 from kgservice.services.memory import MemoryService
 from kgservice.services.search import SearchService
-from kgservice.services.session_chain import SessionChain
-from kgservice.services.session_reads import SessionReads
 from kgservice.services.sessions import SessionService
+from kgservice.services.sessions.chain import SessionChain
+from kgservice.services.sessions.reads import SessionReads
 from kgservice.services.text_index import TextIndex
-from kgservice.stores.embedder import Embedder
 from kgservice.stores.opening import Stores
 
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from kgservice.stores.embedder import Embedder
+from kgservice.embedding import Embedder
 from kgservice.stores.vectors import VectorItem, VectorStore
 
 TEXT_KINDS = ("Message", "Conversation", "Reflection", "Entity")

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from kgservice.embedding import Embedder
 from kgservice.errors import SchemaOutdatedError, SettingsError
 from kgservice.settings import GRAPH_FILES, Settings
-from kgservice.stores.embedder import Embedder
 from kgservice.stores.graph import GraphStore
 from kgservice.stores.migrations import MigrationStatus, Migrator
 from kgservice.stores.vectors import VectorStore

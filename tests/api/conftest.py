@@ -9,8 +9,8 @@ import pytest
 from starlette.testclient import TestClient
 
 from kgservice.api.app import create_app
+from kgservice.embedding import Embedder
 from kgservice.settings import Settings
-from kgservice.stores.embedder import Embedder
 
 
 class GraphQLClient:

@@ -13,9 +13,9 @@ from typer.testing import CliRunner
 from kgservice.api.app import create_app
 from kgservice.api.auth import KeyRing, hash_secret, is_loopback, new_secret
 from kgservice.cli import app as cli_app
+from kgservice.embedding import Embedder
 from kgservice.errors import SettingsError
 from kgservice.settings import ApiKeyEntry, Settings, load_settings
-from kgservice.stores.embedder import Embedder
 
 WRITER, READER, TEAM_A = new_secret(), new_secret(), new_secret()
 KEYS = [

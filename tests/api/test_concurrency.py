@@ -11,8 +11,8 @@ import httpx
 import pytest
 
 from kgservice.api.app import create_app
+from kgservice.embedding import Embedder
 from kgservice.settings import Settings
-from kgservice.stores.embedder import Embedder
 
 pytestmark = pytest.mark.anyio
 

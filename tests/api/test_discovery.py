@@ -10,10 +10,10 @@ import pytest
 from starlette.testclient import TestClient
 
 from kgservice.api.app import create_app
+from kgservice.embedding import Embedder
 from kgservice.services.discovery.job import DiscoveryParameters, find_proposals
 from kgservice.services.registry import Services
 from kgservice.settings import Settings
-from kgservice.stores.embedder import Embedder
 from kgservice.stores.opening import open_stores
 from tests.api.conftest import GraphQLClient
 from tests.knowledge_seed import seed_world

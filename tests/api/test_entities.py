@@ -9,9 +9,9 @@ import pytest
 from starlette.testclient import TestClient
 
 from kgservice.api.app import create_app
+from kgservice.embedding import Embedder
 from kgservice.ids import new_id
 from kgservice.settings import ApiKeyEntry, load_settings
-from kgservice.stores.embedder import Embedder
 from tests.api.conftest import GraphQLClient
 from tests.api.test_auth import KEYS, TEAM_A, WRITER, post
 

@@ -38,8 +38,8 @@ from graphql import (
 from starlette.testclient import TestClient
 
 from kgservice.api.app import create_app
+from kgservice.embedding import Embedder
 from kgservice.settings import Settings
-from kgservice.stores.embedder import Embedder
 from kgservice.stores.opening import Stores
 
 PAYLOADS = [

@@ -13,8 +13,8 @@ from starlette.testclient import TestClient
 
 from kgservice.api.app import create_app
 from kgservice.api.limits import MAX_ALIASES, MAX_DEPTH, MAX_TOKENS
+from kgservice.embedding import Embedder
 from kgservice.settings import Settings
-from kgservice.stores.embedder import Embedder
 from tests.api.conftest import GraphQLClient
 from tests.api.test_sessions import ADD_MESSAGES, make_project, make_session, make_thread
 

@@ -10,10 +10,10 @@ import pytest
 from typer.testing import CliRunner
 
 from kgservice.cli import app
+from kgservice.embedding import Embedder
 from kgservice.services.discovery.job import DiscoveryParameters
 from kgservice.services.registry import Services
 from kgservice.settings import Settings
-from kgservice.stores.embedder import Embedder
 from kgservice.stores.opening import open_stores
 from tests.knowledge_seed import seed_world
 

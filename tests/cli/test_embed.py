@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from kgservice.stores.embedder import Embedder
+from kgservice.embedding import Embedder
 
 
 def run_embed(

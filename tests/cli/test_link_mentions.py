@@ -7,10 +7,10 @@ from pathlib import Path
 from typer.testing import CliRunner
 
 from kgservice.cli import app
+from kgservice.embedding import Embedder
 from kgservice.services.registry import Services
 from kgservice.services.sessions import NewMessage
 from kgservice.settings import Settings
-from kgservice.stores.embedder import Embedder
 from kgservice.stores.opening import open_stores
 
 

@@ -32,7 +32,9 @@ def imported_modules(path: Path, known: set[str]) -> set[str]:
     or m.x when that is a module)."""
     tree = ast.parse(path.read_text(encoding="utf-8"))
     skip = type_checking_lines(tree)
-    package = module_name(path) if path.name == "__init__.py" else module_name(path).rpartition(".")[0]
+    package = (
+        module_name(path) if path.name == "__init__.py" else module_name(path).rpartition(".")[0]
+    )
     found: set[str] = set()
     for node in ast.walk(tree):
         if getattr(node, "lineno", None) in skip:

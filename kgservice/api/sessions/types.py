@@ -17,7 +17,12 @@ from kgservice.api.filters import StringFilter, filter_dict
 from kgservice.api.relay import Connection, PageRequest, build_connection, page_request
 from kgservice.api.types import Node, register_node_type
 from kgservice.errors import InputError
-from kgservice.services.records import MessageRecord, ProjectRecord, SessionRecord, ThreadRecord
+from kgservice.services.sessions.records import (
+    MessageRecord,
+    ProjectRecord,
+    SessionRecord,
+    ThreadRecord,
+)
 
 
 @strawberry.input(description="Filter of a session's threads.")

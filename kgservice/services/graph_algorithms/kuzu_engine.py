@@ -6,13 +6,13 @@ from kgservice.services.graph_algorithms.results import ComponentSummary, Ranked
 from kgservice.stores.graph import GraphStore
 from kgservice.stores.graph_projection import projected_graph
 
-PROJECTION = "algorithms/project_relations"
+PROJECTION = "graph_algorithms/project_relations"
 
 
 def components(graph: GraphStore, namespace: str) -> ComponentSummary:
     """Weakly connected components: how many, and the size of the largest."""
     with projected_graph(graph, PROJECTION, namespace) as projection:
-        rows = projection.run("algorithms/components_summary", {"namespace": namespace})
+        rows = projection.run("graph_algorithms/components_summary", {"namespace": namespace})
     row = rows[0] if rows else {}
     return ComponentSummary(int(row.get("components") or 0), int(row.get("largest") or 0))
 
@@ -20,14 +20,14 @@ def components(graph: GraphStore, namespace: str) -> ComponentSummary:
 def page_rank(graph: GraphStore, namespace: str, k: int) -> list[RankedEntity]:
     """The ``k`` entities of highest PageRank (damping 0.85), scores summing to 1."""
     with projected_graph(graph, PROJECTION, namespace) as projection:
-        rows = projection.run("algorithms/page_rank_top", {"namespace": namespace, "k": k})
+        rows = projection.run("graph_algorithms/page_rank_top", {"namespace": namespace, "k": k})
     return [RankedEntity(row["id"], float(row["score"])) for row in rows]
 
 
 def louvain(graph: GraphStore, namespace: str) -> list[list[str]]:
     """Louvain communities (resolution 1) as lists of member ids; unrelated entities alone."""
     with projected_graph(graph, PROJECTION, namespace) as projection:
-        rows = projection.run("algorithms/louvain_communities", {"namespace": namespace})
+        rows = projection.run("graph_algorithms/louvain_communities", {"namespace": namespace})
     groups: list[list[str]] = []
     for row in rows:
         if row["community"] < 0:  # entities without a current relation

@@ -75,13 +75,13 @@ def degree_buckets(histogram: dict[int, int]) -> tuple[DegreeBucket, ...]:
 
 def degree_distribution(graph: GraphStore, namespace: str) -> dict[int, int]:
     """How many entities have each degree."""
-    rows = graph.run("algorithms/degree_histogram", {"namespace": namespace})
+    rows = graph.run("graph_algorithms/degree_histogram", {"namespace": namespace})
     return {int(row["degree"]): int(row["entities"]) for row in rows}
 
 
 def embedded_count(graph: GraphStore, vectors: VectorStore, namespace: str) -> int:
     """Entities of ``namespace`` that have a vector."""
-    ids = [row["id"] for row in graph.run("algorithms/entity_ids", {"namespace": namespace})]
+    ids = [row["id"] for row in graph.run("graph_algorithms/entity_ids", {"namespace": namespace})]
     return len(has_vectors(vectors, ids)) if ids else 0
 
 
@@ -102,7 +102,7 @@ def measure(
     parts = _WORKERS.submit(components, graph, namespace, engine)
     degrees = _WORKERS.submit(degree_distribution, graph, namespace)
     embedded = _WORKERS.submit(embedded_count, graph, vectors, namespace)
-    status_rows = graph.run("algorithms/relation_status_counts", {"namespace": namespace})
+    status_rows = graph.run("graph_algorithms/relation_status_counts", {"namespace": namespace})
     by_status: dict[str, int] = {}
     retired = 0
     for row in status_rows:

@@ -158,7 +158,7 @@ def _records(graph: GraphStore, labels: dict[str, str]) -> dict[str, NodeRecord]
 
 def _step(graph: GraphStore, node: tuple[str, str], follow: RelFilter, limit: int) -> list[Row]:
     return graph.run(
-        "algorithms/neighborhood_step",
+        "graph_algorithms/neighborhood_step",
         {
             "id": node[0],
             "tables": list(follow.tables),

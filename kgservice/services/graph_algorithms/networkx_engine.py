@@ -13,9 +13,9 @@ DAMPING = 0.85
 def relation_graph(graph: GraphStore, namespace: str) -> nx.MultiDiGraph:
     """Entities of ``namespace`` and their current relations (one edge per relation)."""
     result = nx.MultiDiGraph()
-    rows = graph.run("algorithms/entity_ids", {"namespace": namespace})
+    rows = graph.run("graph_algorithms/entity_ids", {"namespace": namespace})
     result.add_nodes_from(row["id"] for row in rows)
-    edges = graph.run("algorithms/current_relations", {"namespace": namespace})
+    edges = graph.run("graph_algorithms/current_relations", {"namespace": namespace})
     result.add_edges_from((row["source"], row["target"]) for row in edges)
     return result
 

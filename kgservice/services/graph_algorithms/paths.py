@@ -54,7 +54,7 @@ def shortest_path(graph: GraphStore, source: str, target: str, max_depth: int) -
     _entity(graph, "to", target)
     if source == target:
         return GraphPath([start], [])
-    rows = graph.run("algorithms/shortest_path", {"source": source, "target": target})
+    rows = graph.run("graph_algorithms/shortest_path", {"source": source, "target": target})
     if not rows or len(rows[0]["rels"]) > max_depth:
         return None
     raw_nodes = rows[0]["nodes"]

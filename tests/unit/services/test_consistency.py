@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+from kgservice.embedding import Embedder
 from kgservice.services.consistency import backfill, find_gaps, text_of
 from kgservice.services.registry import Services
 from kgservice.services.sessions import NewMessage
 from kgservice.services.status import collect_status
-from kgservice.stores.embedder import Embedder
 from kgservice.stores.opening import Stores
 
 

@@ -7,11 +7,11 @@ import time
 
 import pytest
 
+from kgservice.embedding import Embedder
 from kgservice.errors import QueryTimeoutError
 from kgservice.services import nodes
 from kgservice.services.context_pool import ContextThreadPool
 from kgservice.services.registry import Services
-from kgservice.stores.embedder import Embedder
 from kgservice.stores.graph import query_deadline
 from kgservice.stores.opening import Stores
 

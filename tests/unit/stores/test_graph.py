@@ -172,8 +172,12 @@ def test_copy_from_arrow_takes_awkward_column_types(engine_stores: Stores) -> No
     graph.copy_from_arrow("Reflection", reflections)
     edges = pa.table({"from": reflections.column("id"), "to": [ids[1]]})
     assert graph.copy_from_arrow("MENTIONS", edges, pair=("Reflection", "Entity")) == 1
-    neighbours = graph.run("graph/neighbors_1hop", {"id": ids[1]}, label="Entity")
-    assert neighbours == [{"id": reflections.column("id")[0].as_py(), "label": "Reflection"}]
+    texts = graph.run(
+        "knowledge/mention_texts_of_entity", {"id": ids[1], "after_id": "", "limit": 10}
+    )
+    assert [(t["node"]["id"], t["label"]) for t in texts] == [
+        (reflections.column("id")[0].as_py(), "Reflection")
+    ]
     with pytest.raises(QueryError, match="unknown table"):
         graph.copy_from_arrow("Nope", table)
 

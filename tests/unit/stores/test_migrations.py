@@ -10,7 +10,7 @@ import pytest
 
 from kgservice.errors import MigrationError, SchemaOutdatedError
 from kgservice.ids import new_id
-from kgservice.services.session_chain import SessionChain
+from kgservice.services.sessions.chain import SessionChain
 from kgservice.settings import Settings
 from kgservice.stores.migrations import Migration, Migrator, discover_migrations, split_cypher
 from kgservice.stores.opening import Stores, ensure_current_schema, open_stores

@@ -5,11 +5,15 @@ from __future__ import annotations
 from typing import Any
 
 from kgservice.clock import utc_now
-from kgservice.services.message_pages import VIEW_BYTES_PER_RECORD, MessagePageCache, page_bytes
-from kgservice.services.records import MessageRecord
+from kgservice.embedding import Embedder
 from kgservice.services.registry import Services
 from kgservice.services.sessions import NewMessage
-from kgservice.stores.embedder import Embedder
+from kgservice.services.sessions.message_pages import (
+    VIEW_BYTES_PER_RECORD,
+    MessagePageCache,
+    page_bytes,
+)
+from kgservice.services.sessions.records import MessageRecord
 from kgservice.stores.opening import Stores
 
 

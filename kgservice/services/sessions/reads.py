@@ -7,9 +7,14 @@ from dataclasses import dataclass
 from operator import attrgetter
 from typing import Any, TypeVar
 
-from kgservice.services.message_pages import MessagePageCache, PageKey
 from kgservice.services.nodes import nodes_of_table
-from kgservice.services.records import MessageRecord, ProjectRecord, SessionRecord, ThreadRecord
+from kgservice.services.sessions.message_pages import MessagePageCache, PageKey
+from kgservice.services.sessions.records import (
+    MessageRecord,
+    ProjectRecord,
+    SessionRecord,
+    ThreadRecord,
+)
 from kgservice.stores.graph import GraphStore, Row
 from kgservice.stores.where import compile_where
 

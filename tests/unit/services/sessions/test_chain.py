@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import itertools
 
+from kgservice.embedding import Embedder
 from kgservice.services.registry import Services
-from kgservice.stores.embedder import Embedder
 from kgservice.stores.opening import Stores
 from kgservice.stores.query_catalog import parse_query
 

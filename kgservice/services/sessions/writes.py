@@ -10,7 +10,12 @@ from kgservice.clock import utc_now
 from kgservice.errors import ConflictError, InputError, NotFoundError
 from kgservice.ids import new_id
 from kgservice.services.knowledge.mentions import MentionMatchers, NewText
-from kgservice.services.records import MessageRecord, ProjectRecord, SessionRecord, ThreadRecord
+from kgservice.services.sessions.records import (
+    MessageRecord,
+    ProjectRecord,
+    SessionRecord,
+    ThreadRecord,
+)
 from kgservice.services.text_index import IndexedText, TextIndex
 from kgservice.services.validation import (
     MAX_NAME,

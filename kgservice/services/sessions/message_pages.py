@@ -20,7 +20,7 @@ from typing import Any, TypeVar
 
 from cachetools import LRUCache
 
-from kgservice.services.records import MessageRecord
+from kgservice.services.sessions.records import MessageRecord
 
 #: (thread id, message count, after idx, before idx, limit, backward)
 PageKey = tuple[str, int, int | None, int, int, bool]

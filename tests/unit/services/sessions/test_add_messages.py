@@ -7,11 +7,11 @@ import threading
 
 import pytest
 
+from kgservice.embedding import Embedder
 from kgservice.errors import NotFoundError
 from kgservice.ids import new_id
 from kgservice.services.registry import Services
 from kgservice.services.sessions import NewMessage
-from kgservice.stores.embedder import Embedder
 from kgservice.stores.opening import Stores
 
 

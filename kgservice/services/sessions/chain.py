@@ -17,7 +17,7 @@ from typing import NamedTuple
 from kgservice.clock import utc_now
 from kgservice.errors import ConflictError, InputError, NotFoundError
 from kgservice.ids import new_id
-from kgservice.services.records import SessionRecord
+from kgservice.services.sessions.records import SessionRecord
 from kgservice.services.validation import MAX_NAME, require_choice, require_id, require_text
 from kgservice.stores.graph import GraphStore, Transaction
 

@@ -12,15 +12,9 @@ from types import ModuleType
 import numpy as np
 import pytest
 
-from kgservice.stores import onnx_minilm
-from kgservice.stores.embedder import (
-    _PACKED_BATCH_TOKENS,
-    Embedder,
-    EmbedderError,
-    _plan_batches,
-    bundled_model_dir,
-    file_sha256,
-)
+from kgservice.embedding import Embedder, EmbedderError, onnx_minilm
+from kgservice.embedding.batches import _PACKED_BATCH_TOKENS, plan_batches
+from kgservice.embedding.model_files import bundled_model_dir, file_sha256
 
 LONG_TEXT = " ".join(
     f"Sentence number {i} talks about graphs, vectors and the retrieval of knowledge."
@@ -143,7 +137,7 @@ def test_small_batches_agree(cache_dir: Path, fp32: Embedder) -> None:
 
 def test_batch_plan_limits_padding() -> None:
     lengths = np.sort(np.random.default_rng(1).integers(2, 257, 500)).astype(np.int64)
-    spans = _plan_batches(lengths, 64)
+    spans = plan_batches(lengths, 64)
     assert spans[0][0] == 0
     assert spans[-1][1] == len(lengths)
     assert all(a[1] == b[0] for a, b in itertools.pairwise(spans))
@@ -155,7 +149,7 @@ def test_batch_plan_limits_padding() -> None:
 
 def test_packed_batch_plan() -> None:
     lengths = np.sort(np.random.default_rng(1).integers(2, 257, 500)).astype(np.int64)
-    spans = _plan_batches(lengths, 64, packed=True)
+    spans = plan_batches(lengths, 64, packed=True)
     assert spans[0][0] == 0
     assert spans[-1][1] == len(lengths)
     assert all(a[1] == b[0] for a, b in itertools.pairwise(spans))
@@ -165,10 +159,10 @@ def test_packed_batch_plan() -> None:
         assert lengths[stop - 1] <= 2 * lengths[start] + 8
     # 50 chat messages of 13-30 word pieces: three batches of about equal size
     short = np.sort(np.random.default_rng(2).integers(13, 31, 50)).astype(np.int64)
-    sizes = [int(short[a:b].sum()) for a, b in _plan_batches(short, 64, packed=True)]
+    sizes = [int(short[a:b].sum()) for a, b in plan_batches(short, 64, packed=True)]
     assert len(sizes) == -(-sum(sizes) // _PACKED_BATCH_TOKENS)
     assert max(sizes) - min(sizes) <= 2 * short[-1]
-    assert _plan_batches(np.array([7], dtype=np.int64), 64, packed=True) == [(0, 1)]
+    assert plan_batches(np.array([7], dtype=np.int64), 64, packed=True) == [(0, 1)]
 
 
 def test_packed_graph_matches_the_padded_graph(tmp_path: Path, fp32: Embedder) -> None:

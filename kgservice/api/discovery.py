@@ -8,7 +8,7 @@ import strawberry
 
 from kgservice.api.context import KgInfo
 from kgservice.api.errors import ConflictError, NotFoundError, ValidationError
-from kgservice.api.knowledge.jobs import Job
+from kgservice.api.jobs import Job
 from kgservice.api.mutations import run_mutation
 from kgservice.services.discovery.job import DiscoveryParameters
 

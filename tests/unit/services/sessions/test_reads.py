@@ -5,10 +5,10 @@ from __future__ import annotations
 import itertools
 
 from kgservice.services.registry import Services
-from kgservice.services.session_reads import SessionReads
 from kgservice.services.sessions import NewMessage
+from kgservice.services.sessions.reads import SessionReads
 from kgservice.stores.opening import Stores
-from tests.unit.services.test_message_pages import CountingGraph
+from tests.unit.services.sessions.test_message_pages import CountingGraph
 
 BOUNDS = (None, -3, 0, 1, 4, 8, 9, 10, 14)
 
