@@ -1,5 +1,4 @@
-"""The numpy side of the vector index: items, input checks, FTS queries, rank fusion, and an
-in-memory quantised copy of the vectors for large stores (no SQLite here).
+"""An in-memory quantised copy of the vectors, for KNN over large stores (numpy, no SQLite).
 
 :class:`BinaryIndex` keeps each vector twice, compactly: as a sign code of ``vector - centre``
 (one bit per dimension, packed in uint64 words, 48 bytes for 384 dimensions) and as int8
@@ -14,126 +13,22 @@ signs matters for sentence embeddings, which share a large common component.
 from __future__ import annotations
 
 import itertools
-import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
-from kgservice.errors import VectorValidationError
+from kgservice.stores.vector_inputs import Block
 
 FloatArray = npt.NDArray[np.float32]
 IntArray = npt.NDArray[np.int64]
 Hits = list[tuple[str, float]]
-Block = tuple[IntArray, FloatArray]  # row ids and their vectors
-
-MAX_K = 1_000
-#: Reciprocal rank fusion constant: a hit at rank r (from 1) in one list adds 1 / (60 + r).
-RRF_K = 60
-_MAX_QUERY_TERMS = 32
-_TERM = re.compile(r"[^\W_]+")
 
 _BLOCK = 65_536  # rows per Hamming block, so the temporaries stay in cache
 _ENCODE_BLOCK = 4_096
 _NO_LABEL = -1
 
 
-@dataclass(frozen=True, eq=False)
-class TextItem:
-    """The text of one node, as indexed for full-text search."""
-
-    node_id: str
-    kind: str
-    namespace: str
-    text: str
-
-
-@dataclass(frozen=True, eq=False)
-class VectorItem(TextItem):
-    """The text of one node and its embedding (float32 of the store's dimension)."""
-
-    embedding: FloatArray
-
-
-def fts_query(text: str, *, match_all: bool = False) -> str | None:
-    """Turn user text into a safe FTS5 query: its words, each quoted, joined by OR (or AND).
-
-    Returns None when the text has no word (only punctuation or whitespace).
-    """
-    terms = list(dict.fromkeys(_TERM.findall(text)))[:_MAX_QUERY_TERMS]
-    if not terms:
-        return None
-    return (" AND " if match_all else " OR ").join(f'"{term}"' for term in terms)
-
-
-def reciprocal_rank_fusion(*rankings: Sequence[str], k: int = RRF_K) -> Hits:
-    """Fuse rankings (best first): each id scores the sum of ``1 / (k + rank)``, rank from 1.
-
-    Ties are broken by the best single rank, then by id.
-    """
-    scores: dict[str, float] = {}
-    best: dict[str, int] = {}
-    for ranking in rankings:
-        for rank, node_id in enumerate(ranking, start=1):
-            scores[node_id] = scores.get(node_id, 0.0) + 1.0 / (k + rank)
-            best[node_id] = min(best.get(node_id, rank), rank)
-    order = sorted(scores, key=lambda n: (-scores[n], best[n], n))
-    return [(node_id, scores[node_id]) for node_id in order]
-
-
-def check_items(items: Sequence[TextItem]) -> None:
-    """Refuse non-string fields, an empty id or kind, and an id given twice."""
-    seen: set[str] = set()
-    for item in items:
-        for name in ("node_id", "kind", "namespace", "text"):
-            if not isinstance(getattr(item, name), str):
-                raise VectorValidationError(f"{name} of {item.node_id!r} must be a string")
-        if not item.node_id or not item.kind:
-            raise VectorValidationError(f"node {item.node_id!r}: empty node_id or kind")
-        if item.node_id in seen:
-            raise VectorValidationError(f"node {item.node_id!r} appears twice in one batch")
-        seen.add(item.node_id)
-
-
-def check_vectors(vectors: Sequence[Any], dimension: int, what: str) -> FloatArray:
-    """Stack ``vectors`` as float32, refusing a wrong shape, NaN, infinity or a zero vector."""
-    for vector in vectors:
-        shape = np.shape(vector)
-        if shape != (dimension,):
-            raise VectorValidationError(
-                f"{what} has shape {shape}; this store holds {dimension}-dimensional vectors"
-            )
-    try:
-        matrix = np.asarray(vectors, dtype=np.float32)
-    except (TypeError, ValueError):
-        raise VectorValidationError(f"{what} must hold numbers") from None
-    if not np.isfinite(matrix).all():
-        raise VectorValidationError(f"{what} contains NaN or infinite values")
-    if (np.abs(matrix).max(axis=1) == 0).any():
-        raise VectorValidationError(f"{what} is all zeros (no direction for cosine)")
-    return np.ascontiguousarray(matrix)
-
-
-def check_k(k: int) -> None:
-    """Refuse a result count outside 1..MAX_K."""
-    if isinstance(k, bool) or not isinstance(k, int) or not 1 <= k <= MAX_K:
-        raise VectorValidationError(f"k must be an integer from 1 to {MAX_K}, got {k!r}")
-
-
-def check_kinds(kinds: Sequence[str] | None) -> list[str] | None:
-    """None (no filter), or a non-empty list of kinds (a single string counts as one)."""
-    if kinds is None:
-        return None
-    if isinstance(kinds, str):
-        return [kinds]
-    if not kinds or not all(isinstance(kind, str) for kind in kinds):
-        raise VectorValidationError("kinds must be a non-empty list of strings, or None")
-    return list(kinds)
-
-
-# -- quantised index ---------------------------------------------------------------------
 class BinaryIndex:
     """Sign codes and int8 vectors keyed by integer row id, updated in place."""
 

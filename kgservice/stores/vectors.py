@@ -33,22 +33,20 @@ import sqlite_vec
 
 from kgservice.errors import StoreError, StoreLockedError, VectorValidationError
 from kgservice.settings import DEFAULT_VECTOR_QUANTISE_ABOVE
-from kgservice.stores.vector_quantised import (
+from kgservice.stores.text_ranking import RRF_K, Hits, fts_query, reciprocal_rank_fusion
+from kgservice.stores.vec0_chunks import chunk_blocks
+from kgservice.stores.vector_inputs import (
     MAX_K,
-    RRF_K,
-    BinaryIndex,
     Block,
     FloatArray,
-    Hits,
     TextItem,
     VectorItem,
     check_items,
     check_k,
     check_kinds,
     check_vectors,
-    fts_query,
-    reciprocal_rank_fusion,
 )
+from kgservice.stores.vector_quantised import BinaryIndex
 
 BUSY_TIMEOUT_MS = 5_000
 DEFAULT_CANDIDATES_PER_RESULT = 40
@@ -581,18 +579,8 @@ class VectorStore:
         return index
 
     def _chunk_blocks(self) -> Iterator[Block]:
-        """``(rowids, vectors)`` per vec0 chunk, read from its shadow tables (sqlite-vec 0.1)."""
-        dimension = self.dimension
-        for rowids, validity, vectors in self.connection.execute(
-            "SELECT c.rowids, c.validity, v.vectors FROM node_vectors_chunks AS c "
-            "JOIN node_vectors_vector_chunks00 AS v ON v.rowid = c.chunk_id"
-        ):
-            ids = np.frombuffer(rowids, dtype=np.int64)
-            valid = np.unpackbits(np.frombuffer(validity, dtype=np.uint8), bitorder="little")[
-                : len(ids)
-            ].astype(bool)
-            matrix = np.frombuffer(vectors, dtype=np.float32).reshape(len(ids), dimension)
-            yield (ids, matrix) if valid.all() else (ids[valid], matrix[valid])
+        """``(rowids, vectors)`` per vec0 chunk, read from its shadow tables."""
+        return chunk_blocks(self.connection, self.dimension)
 
     def _scan_blocks(self) -> Iterator[Block]:
         """``(rowids, vectors)`` blocks from a scan of the vec0 table itself."""
