@@ -15,49 +15,33 @@ import queue
 import shutil
 import threading
 import time
-from collections import OrderedDict
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from contextvars import ContextVar
 from pathlib import Path
 from types import ModuleType
 from typing import IO, Any
 
 import pyarrow as pa
 
-from kgservice.errors import QueryError, QueryTimeoutError, StoreError, StoreLockedError
+from kgservice.errors import QueryError, StoreError, StoreLockedError
 from kgservice.stores.fair_lock import FairRLock
+from kgservice.stores.graph_session import (
+    EngineSession,
+    Row,
+    Values,
+    query_deadline,
+)
 from kgservice.stores.query_catalog import NamedQuery, QueryCatalog
 from kgservice.stores.where import CompiledFilter
 
-Row = dict[str, Any]
-#: A result as column names and rows of values, in the query's RETURN order.
-Values = tuple[list[str], list[list[Any]]]
+__all__ = ["GraphStore", "Row", "Transaction", "Values", "load_engine", "query_deadline"]
+
 ENGINES = ("kuzu", "ladybug")
 OPTIONAL_EXTENSIONS = ("algo", "fts", "vector", "json")
-PREPARED_CACHE_SIZE = 512  # per connection; filtered queries add one entry per filter shape
 #: How long a checkpoint (or a COPY commit) waits, in all, for the pooled readers to come
 #: back. New reads wait at the gate meanwhile, so it is short: a long read postpones the
 #: checkpoint instead of holding every request up.
 READER_DRAIN_S = 1.0
-
-#: The monotonic time by which the current caller's queries must finish (see query_deadline).
-_DEADLINE: ContextVar[float | None] = ContextVar("kg_query_deadline", default=None)
-
-
-@contextmanager
-def query_deadline(deadline: float | None) -> Iterator[None]:
-    """Run the enclosed queries under ``deadline`` (a ``time.monotonic()`` value).
-
-    Each query's engine timeout becomes the smaller of ``query_timeout_ms`` and the time left,
-    so a request's time budget interrupts the query itself; a query started after the
-    deadline fails at once with :class:`QueryTimeoutError`.
-    """
-    token = _DEADLINE.set(deadline)
-    try:
-        yield
-    finally:
-        _DEADLINE.reset(token)
 
 
 def load_engine(name: str) -> ModuleType:
@@ -71,108 +55,10 @@ def load_engine(name: str) -> ModuleType:
         raise StoreError(f"graph engine {name!r} is not installed{hint}") from None
 
 
-class _Session:
-    """One engine connection with its cache of prepared statements."""
-
-    def __init__(self, engine: ModuleType, database: Any, timeout_ms: int) -> None:
-        self._engine = engine
-        self.connection = engine.Connection(database)
-        self.connection.set_query_timeout(timeout_ms)
-        self._default_timeout_ms = timeout_ms
-        self._timeout_ms = timeout_ms
-        self._prepared: OrderedDict[str, Any] = OrderedDict()
-
-    def run(self, query: NamedQuery, params: Mapping[str, Any]) -> list[Row]:
-        return _as_dicts(self._run(query, params))
-
-    def run_values(self, query: NamedQuery, params: Mapping[str, Any]) -> Values:
-        """Run ``query``; return its column names and its rows as lists of values."""
-        (values,) = self._run(query, params)  # a prepared statement is one statement
-        return values
-
-    def _run(self, query: NamedQuery, params: Mapping[str, Any]) -> list[Values]:
-        query.check_parameters(params)
-        statement = self._prepared.pop(query.name, None)  # re-inserted below: LRU order
-        if statement is not None:
-            self._prepared[query.name] = statement
-        else:
-            statement = self._engine.prepared_statement.PreparedStatement(
-                self.connection, query.text
-            )
-            if not statement.is_success():
-                raise QueryError(f"query {query.name} is invalid: {statement.get_error_message()}")
-            self._prepared[query.name] = statement
-            if len(self._prepared) > PREPARED_CACHE_SIZE:
-                self._prepared.popitem(last=False)
-        self._apply_deadline(query.name)
-        return self._collect(query.name, statement, dict(params))
-
-    def execute(self, label: str, text: str, params: Mapping[str, Any] | None = None) -> list[Row]:
-        """Run trusted text (migration DDL, COPY); never text built from user input."""
-        return _as_dicts(self._collect(label, text, dict(params or {})))
-
-    def _apply_deadline(self, label: str) -> None:
-        """Bound a named query by the caller's deadline (never BEGIN/COMMIT/ROLLBACK/DDL)."""
-        timeout_ms = self._default_timeout_ms
-        deadline = _DEADLINE.get()
-        if deadline is not None:
-            left_ms = int((deadline - time.monotonic()) * 1000)
-            if left_ms <= 0:
-                raise QueryTimeoutError(f"query {label} ran past its time budget")
-            timeout_ms = min(timeout_ms, left_ms)
-        if timeout_ms != self._timeout_ms:
-            self.connection.set_query_timeout(timeout_ms)
-            self._timeout_ms = timeout_ms
-
-    def _collect(self, label: str, statement: Any, params: dict[str, Any]) -> list[Values]:
-        """Execute; return each statement's columns and rows (texts may hold several)."""
-        try:
-            result = self.connection.execute(statement, params)
-        except RuntimeError as exc:
-            message = str(exc)
-            if "interrupted" in message.lower():
-                raise QueryTimeoutError(f"query {label} ran past its time budget") from None
-            raise QueryError(f"query {label} failed: {message}") from None
-        results = result if isinstance(result, list) else [result]
-        collected = []
-        for item in results:
-            collected.append((item.get_column_names(), _all_values(item)))
-            item.close()
-        return collected
-
-    def forget_prepared(self) -> None:
-        """Drop cached prepared statements (they may be stale after DDL)."""
-        self._prepared.clear()
-
-    def close(self) -> None:
-        self._prepared.clear()
-        self.connection.close()
-
-
-def _as_dicts(results: list[Values]) -> list[Row]:
-    return [dict(zip(columns, row, strict=True)) for columns, rows in results for row in rows]
-
-
-def _all_values(result: Any) -> list[list[Any]]:
-    """Every row of an engine result, as lists of values.
-
-    The engine's ``get_all`` steps a Python iterator per row (two checks and two calls
-    each); calling its native result directly takes about half the time on long results.
-    """
-    native = getattr(result, "_query_result", None)
-    if native is None:
-        return list(result.get_all())
-    rows = []
-    has_next, get_next = native.hasNext, native.getNext
-    while has_next():
-        rows.append(get_next())
-    return rows
-
-
 class Transaction:
     """A write transaction on the writer connection; see :meth:`GraphStore.transaction`."""
 
-    def __init__(self, store: GraphStore, session: _Session) -> None:
+    def __init__(self, store: GraphStore, session: EngineSession) -> None:
         self._store = store
         self._session = session
         self.changed_schema = False
@@ -230,13 +116,13 @@ class GraphStore:
         self._reader_count = read_connections
         self._write_lock = FairRLock()  # FIFO: a job's next batch queues behind waiters
         self._database: Any = None
-        self._writer: _Session | None = None
-        self._readers: queue.Queue[_Session] = queue.Queue()
+        self._writer: EngineSession | None = None
+        self._readers: queue.Queue[EngineSession] = queue.Queue()
         self._reader_gate = threading.Lock()  # held while a checkpoint drains the readers
         self.extensions: frozenset[str] = frozenset()
         self._columns: dict[str, tuple[str, ...]] = {}
         self._tables: set[str] | None = None
-        self._sessions: list[_Session] = []
+        self._sessions: list[EngineSession] = []
         self._lock_file: IO[str] | None = None
 
     # -- lifecycle -----------------------------------------------------------------------
@@ -256,7 +142,7 @@ class GraphStore:
                 raise self._locked_error() from None
             raise StoreError(f"cannot open graph database {self.path}: {exc}") from None
         self._sessions = [
-            _Session(self._engine, self._database, self._timeout_ms)
+            EngineSession(self._engine, self._database, self._timeout_ms)
             for _ in range(self._reader_count + 1)
         ]
         self._writer = self._sessions[0]
@@ -403,7 +289,7 @@ class GraphStore:
                     self.forget_schema()
 
     @staticmethod
-    def _rollback(session: _Session) -> None:
+    def _rollback(session: EngineSession) -> None:
         """Roll back, unless the engine already did (it does when a COPY fails)."""
         try:
             session.execute("rollback", "ROLLBACK")
@@ -426,7 +312,7 @@ class GraphStore:
             return self._copy(self._require_writer(), table, data, pair)
 
     def _copy(
-        self, session: _Session, table: str, data: pa.Table, pair: tuple[str, str] | None
+        self, session: EngineSession, table: str, data: pa.Table, pair: tuple[str, str] | None
     ) -> int:
         known = self._table_names_on(session)  # not a pooled reader: they may be busy
         for name in (table, *(pair or ())):
@@ -447,7 +333,7 @@ class GraphStore:
                 return self._table_names_on(session)
         return self._tables
 
-    def _table_names_on(self, session: _Session) -> set[str]:
+    def _table_names_on(self, session: EngineSession) -> set[str]:
         if self._tables is None:
             rows = session.execute("show tables", "CALL show_tables() RETURN name")
             self._tables = {row["name"] for row in rows}
@@ -494,7 +380,7 @@ class GraphStore:
     def _readers_drained(self) -> Iterator[None]:
         """Hold every pooled reader; new reads wait at the gate, so busy readers cannot
         starve the drain by taking the sessions back as soon as they are returned."""
-        taken: list[_Session] = []
+        taken: list[EngineSession] = []
         deadline = time.monotonic() + READER_DRAIN_S
         try:
             with self._reader_gate:
@@ -534,13 +420,13 @@ class GraphStore:
             self.open()
 
     # -- internals -----------------------------------------------------------------------
-    def _require_writer(self) -> _Session:
+    def _require_writer(self) -> EngineSession:
         if self._writer is None:
             raise StoreError("the graph store is closed")
         return self._writer
 
     @contextmanager
-    def reader(self) -> Iterator[_Session]:
+    def reader(self) -> Iterator[EngineSession]:
         """Hold one pooled reader connection (e.g. for state kept per connection)."""
         if self._database is None:
             raise StoreError("the graph store is closed")
