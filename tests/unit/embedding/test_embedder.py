@@ -233,7 +233,7 @@ def test_concurrent_embedding_is_consistent(cache_dir: Path) -> None:
 def test_onnx_cached_by_weights_hash(cache_dir: Path, fp32: Embedder, int8: Embedder) -> None:
     digest = file_sha256(bundled_model_dir() / "model.safetensors")[:16]
     fp32_file = cache_dir / "models" / f"minilm-{digest}-fp32-packed.onnx"
-    int8_file = cache_dir / "models" / f"minilm-{digest}-int8.onnx"
+    int8_file = cache_dir / "models" / f"minilm-{digest}-int8-7bit.onnx"
     assert fp32_file.is_file()
     assert int8_file.is_file()
     assert int8_file.stat().st_size < fp32_file.stat().st_size * 0.7  # embeddings stay fp32
