@@ -41,6 +41,7 @@ from kgservice.api.app import create_app
 from kgservice.settings import Settings
 from kgservice.stores.embedder import Embedder
 from kgservice.stores.opening import Stores
+from tests.hostile_json import BODIES, HOLE, VALUES, check_refusal, json_arguments, splice
 
 PAYLOADS = [
     "' OR 1=1 //",
@@ -349,3 +350,58 @@ def _type_at(kind: Any, path: Path) -> Any:
         else:
             kind = named.fields[step].type
     return kind
+
+
+def test_hostile_json_in_every_json_argument(app_and_stores: tuple[TestClient, Stores]) -> None:
+    """Deep nesting, huge numbers, long strings, bad UTF-8 and surrogates: 400 or an answer."""
+    http, _ = app_and_stores
+    schema = introspect(http)
+    fixture = make_fixture(http)
+    calls = 0
+    for operation, name, field, argument, slot in json_arguments(schema):
+        text = document(operation, name, field)
+        variables = {
+            a: value_for(x.type, a, fixture, slot if a == argument else None, HOLE)
+            for a, x in field.args.items()
+            if a == argument or isinstance(x.type, GraphQLNonNull)
+        }
+        for case, (raw, must_refuse) in VALUES.items():
+            where = f"{name}({argument}{''.join(f'.{p}' for p in slot)}) with {case}"
+            response = http.post(
+                "/graphql",
+                content=splice(text, variables, raw),
+                headers={"content-type": "application/json"},
+            )
+            calls += 1
+            if must_refuse:
+                check_refusal(response.status_code, response.text, where)
+                continue
+            assert response.status_code == 200, f"{where}: {response.text[:300]}"
+            for error in response.json().get("errors") or []:
+                assert error["message"] != "Unexpected error.", where
+    assert calls >= 5 * len(VALUES)
+
+
+@pytest.mark.parametrize("case", sorted(BODIES))
+def test_hostile_bodies_get_a_400(app_and_stores: tuple[TestClient, Stores], case: str) -> None:
+    http, _ = app_and_stores
+    response = http.post(
+        "/graphql", content=BODIES[case], headers={"content-type": "application/json"}
+    )
+    check_refusal(response.status_code, response.text, case)
+    assert http.post("/graphql", json={"query": "{ version { service } }"}).status_code == 200
+
+
+def test_the_nesting_limit_is_a_setting(
+    settings: Settings, stores: Stores, embedder: Embedder
+) -> None:
+    strict = settings.model_copy(update={"backfill_on_start": False, "max_json_depth": 4})
+    app = create_app(strict, stores=stores, close_stores=False, embedder=embedder)
+    with TestClient(app) as http:
+        query = "{ version { service } }"
+        shallow = {"query": query, "variables": {"m": {"a": [1]}}}
+        assert http.post("/graphql", json=shallow).status_code == 200
+        deep = {"query": query, "variables": {"m": {"a": {"b": [1]}}}}
+        response = http.post("/graphql", json=deep)
+        check_refusal(response.status_code, response.text, "depth 5 of 4")
+        assert "nest" in response.json()["errors"][0]["message"]

@@ -10,14 +10,21 @@ from typing import Any, Generic, TypeVar
 
 import pytest
 import strawberry
-from strawberry.extensions import ParserCache, SchemaExtension
+from strawberry.extensions import FieldExtension, ParserCache, SchemaExtension
+from strawberry.permission import BasePermission
 from strawberry.scalars import JSON
 
+from kgservice.api.context import RequestContext
 from kgservice.api.execution import (
     KEPT_COMPLETIONS_PER_OBJECT,
     PlainFieldExecutor,
     keep_completions,
 )
+from kgservice.api.schema import build_schema
+from kgservice.services.registry import Services
+from kgservice.services.sessions import NewMessage
+from kgservice.stores.embedder import Embedder
+from kgservice.stores.opening import Stores
 
 
 @strawberry.enum
@@ -358,3 +365,100 @@ def test_an_object_keeps_completions_for_a_bounded_number_of_shapes() -> None:
         query = f"{{ holders {{ label a{i}: label }} }}"
         assert plain.execute_sync(query).data["holders"][0] == {"label": "h0", f"a{i}": "h0"}
     assert len(vars(HOLDERS[0])["_kg_kept_completions"]) == KEPT_COMPLETIONS_PER_OBJECT
+
+
+class Deny(BasePermission):
+    message = "not for you"
+
+    def has_permission(self, source: Any, info: Any, **kwargs: Any) -> bool:
+        return False
+
+
+class Upper(FieldExtension):
+    def resolve(self, next_: Callable[..., Any], source: Any, info: Any, **kwargs: Any) -> Any:
+        return str(next_(source, info, **kwargs)).upper()
+
+
+@strawberry.type
+class Guarded:
+    label: str
+    secret: str = strawberry.field(permission_classes=[Deny])
+    shouted: str = strawberry.field(extensions=[Upper()])
+
+
+@strawberry.type
+class GuardedQuery:
+    @strawberry.field
+    def guarded(self) -> list[Guarded]:
+        return [Guarded(label=f"g{i}", secret="hidden", shouted=f"s{i}") for i in range(3)]
+
+
+def _guarded_both(query: str) -> Any:
+    plain = strawberry.Schema(query=GuardedQuery, execution_context_class=PlainFieldExecutor)
+    general = strawberry.Schema(query=GuardedQuery)
+    fast, slow = plain.execute_sync(query), general.execute_sync(query)
+    assert fast.data == slow.data
+    assert [e.formatted for e in fast.errors or []] == [e.formatted for e in slow.errors or []]
+    return fast
+
+
+def test_a_permission_guarded_field_without_resolver_is_checked() -> None:
+    result = _guarded_both("{ guarded { label secret } }")
+    assert result.data is None
+    assert result.errors
+    assert result.errors[0].message == "not for you"
+
+
+def test_a_field_extension_on_a_field_without_resolver_runs() -> None:
+    result = _guarded_both("{ guarded { label shouted } }")
+    assert result.data == {"guarded": [{"label": f"g{i}", "shouted": f"S{i}"} for i in range(3)]}
+
+
+class EditResult(SchemaExtension):
+    """Edits the response in place after execution, as an extension may."""
+
+    def on_execute(self) -> Any:
+        yield
+        result = self.execution_context.result
+        if result is not None and result.data is not None:
+            result.data["holders"][0]["label"] = "edited"
+            result.data["holders"][0]["leaf"]["name"] = "edited"
+
+
+def test_an_edited_response_does_not_leak_into_later_requests() -> None:
+    plain, general = _schemas(extensions=[lambda: ParserCache(maxsize=16), EditResult])
+    query = "{ holders { label leaf { name } } }"
+    for _ in range(3):
+        fast = plain.execute_sync(query)
+        assert fast.data == general.execute_sync(query).data
+        assert fast.data is not None
+        assert fast.data["holders"][1] == {"label": "h1", "leaf": {"name": "leaf-1"}}
+
+
+def test_an_edited_page_of_messages_does_not_leak_into_later_requests(
+    stores: Stores, embedder: Embedder
+) -> None:
+    """The service's schema, a page of messages read twice: the second answer is its own."""
+    services = Services.create(stores, embedder)
+    project = services.sessions.create_project("kg")
+    session = services.sessions.create_session(project.id, "agent-1")
+    thread = services.sessions.create_thread(session.id, "t")
+    services.sessions.add_messages(thread.id, [NewMessage("user", f"m{i}") for i in range(3)])
+    schema = build_schema()
+    query = (
+        "query($t: ID!) { thread(id: $t) { messages(first: 3) { edges { node { content } } } } }"
+    )
+
+    async def read() -> Any:
+        result = await schema.execute(
+            query, variable_values={"t": thread.id}, context_value=RequestContext(services)
+        )
+        assert not result.errors
+        return result.data
+
+    for _ in range(3):
+        data = asyncio.run(read())
+        edges = data["thread"]["messages"]["edges"]
+        assert [e["node"]["content"] for e in edges] == ["m0", "m1", "m2"]
+        edges[0]["node"]["content"] = "edited"  # as a client library or an extension may
+        edges.pop()
