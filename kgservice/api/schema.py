@@ -125,9 +125,15 @@ class KgSchema(strawberry.Schema):
         return CachedHooksRunner(execution_context=execution_context, extensions=extensions)
 
 
-def build_schema() -> strawberry.Schema:
-    """Return the executable schema."""
-    return KgSchema(
+def build_schema(*, fast_executor: bool = True) -> strawberry.Schema:
+    """Return the executable schema.
+
+    ``fast_executor`` (the ``fast_executor`` setting) completes plain objects in one pass
+    and wraps extension hooks once per class; off, strawberry's own executor and extension
+    runner answer (the same answers, slower).
+    """
+    schema_class = KgSchema if fast_executor else strawberry.Schema
+    return schema_class(
         query=Query,
         mutation=Mutation,
         subscription=Subscription,
@@ -143,5 +149,5 @@ def build_schema() -> strawberry.Schema:
             Entity,
         ],
         extensions=extension_factories(),
-        execution_context_class=PlainFieldExecutor,
+        execution_context_class=PlainFieldExecutor if fast_executor else None,
     )

@@ -15,11 +15,7 @@ from strawberry.permission import BasePermission
 from strawberry.scalars import JSON
 
 from kgservice.api.context import RequestContext
-from kgservice.api.execution import (
-    KEPT_COMPLETIONS_PER_OBJECT,
-    PlainFieldExecutor,
-    keep_completions,
-)
+from kgservice.api.execution import PlainFieldExecutor
 from kgservice.api.schema import build_schema
 from kgservice.services.registry import Services
 from kgservice.services.sessions import NewMessage
@@ -293,28 +289,17 @@ def _cached_parse() -> dict[str, Any]:
     return {"extensions": [lambda: ParserCache(maxsize=16)]}
 
 
-def test_later_requests_of_a_document_reuse_its_plans(monkeypatch: pytest.MonkeyPatch) -> None:
-    made: list[str] = []
-    make = PlainFieldExecutor._make_plan
-
-    def counting(self: PlainFieldExecutor, object_type: Any, details: Any) -> Any:
-        made.append(object_type.name)
-        return make(self, object_type, details)
-
-    monkeypatch.setattr(PlainFieldExecutor, "_make_plan", counting)
+def test_later_requests_of_a_document_complete_anew() -> None:
     plain, _ = _schemas(**_cached_parse())
     query = "{ holders { label leaves { name size } } }"
     first = plain.execute_sync(query)
-    assert made
-    made.clear()
     HOLDERS[0].label = "changed"
     again = plain.execute_sync(query)
-    assert made == []
-    assert again.data != first.data  # plans are reused, values are not
+    assert again.data != first.data
     assert again.data == _both(query).data
 
 
-def test_documents_with_directives_plan_each_request() -> None:
+def test_documents_with_directives_follow_their_variables() -> None:
     plain, general = _schemas(**_cached_parse())
     query = "query($s: Boolean!) { holders { label leaf @skip(if: $s) { name } } }"
     for skip in (True, False, True):
@@ -322,49 +307,6 @@ def test_documents_with_directives_plan_each_request() -> None:
         assert fast.data == general.execute_sync(query, variable_values={"s": skip}).data
         assert fast.data is not None
         assert ("leaf" in fast.data["holders"][0]) is (not skip)
-
-
-def test_kept_objects_reuse_their_completion_per_plan(monkeypatch: pytest.MonkeyPatch) -> None:
-    for holder in HOLDERS:
-        keep_completions(holder)
-    plain, general = _schemas(**_cached_parse())
-    completed: list[str] = []
-    complete = PlainFieldExecutor._object
-
-    def counting(self: PlainFieldExecutor, object_type: Any, *args: Any) -> Any:
-        completed.append(object_type.name)
-        return complete(self, object_type, *args)
-
-    monkeypatch.setattr(PlainFieldExecutor, "_object", counting)
-    query = "{ holders { label leaf { name } } }"
-    first = plain.execute_sync(query)
-    assert first.data == general.execute_sync(query).data
-    completed.clear()
-    assert plain.execute_sync(query).data == first.data
-    assert completed == []  # every holder's completion was kept
-    other = "{ holders { label leaves { size } } }"
-    assert plain.execute_sync(other).data == general.execute_sync(other).data
-    assert completed.count("Holder") == len(HOLDERS)  # another selection completes anew
-
-
-def test_kept_objects_keep_nothing_from_documents_with_directives() -> None:
-    keep_completions(HOLDERS[0])
-    plain, _ = _schemas(**_cached_parse())
-    query = "query($s: Boolean!) { holders { label leaf @include(if: $s) { name } } }"
-    for value in (True, False):
-        result = plain.execute_sync(query, variable_values={"s": value})
-        assert result.data is not None
-        assert ("leaf" in result.data["holders"][0]) is value
-    assert vars(HOLDERS[0])["_kg_kept_completions"] == {}
-
-
-def test_an_object_keeps_completions_for_a_bounded_number_of_shapes() -> None:
-    keep_completions(HOLDERS[0])
-    plain, _ = _schemas(**_cached_parse())
-    for i in range(KEPT_COMPLETIONS_PER_OBJECT + 5):
-        query = f"{{ holders {{ label a{i}: label }} }}"
-        assert plain.execute_sync(query).data["holders"][0] == {"label": "h0", f"a{i}": "h0"}
-    assert len(vars(HOLDERS[0])["_kg_kept_completions"]) == KEPT_COMPLETIONS_PER_OBJECT
 
 
 class Deny(BasePermission):
