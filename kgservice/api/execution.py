@@ -57,6 +57,10 @@ from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.schema.schema_converter import GraphQLCoreConverter
 from strawberry.types.cast import TYPE_CAST_ATTRIBUTE
 
+#: The releases (major.minor) whose private internals this module and extension_runner.py
+#: override; pyproject.toml pins them, test_private_internals_pinned checks both.
+TESTED_WITH = {"strawberry-graphql": "0.341", "graphql-core": "3.3"}
+
 #: Directives that change how a field is delivered: such a field goes the general way.
 _DELIVERY_DIRECTIVES = frozenset({"defer", "stream"})
 

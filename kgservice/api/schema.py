@@ -8,7 +8,6 @@ from typing import Any
 import strawberry
 from graphql import GraphQLError
 from strawberry.extensions import SchemaExtension
-from strawberry.extensions.runner import SchemaExtensionsRunner
 from strawberry.types import ExecutionContext
 
 from kgservice import __version__
@@ -121,7 +120,7 @@ class KgSchema(strawberry.Schema):
 
     def create_extensions_runner(
         self, execution_context: ExecutionContext, extensions: list[SchemaExtension]
-    ) -> SchemaExtensionsRunner:
+    ) -> CachedHooksRunner:
         return CachedHooksRunner(execution_context=execution_context, extensions=extensions)
 
 

@@ -352,9 +352,12 @@ def _type_at(kind: Any, path: Path) -> Any:
     return kind
 
 
-def test_hostile_json_in_every_json_argument(app_and_stores: tuple[TestClient, Stores]) -> None:
-    """Deep nesting, huge numbers, long strings, bad UTF-8 and surrogates: 400 or an answer."""
-    http, _ = app_and_stores
+def hostile_json_everywhere(http: Any) -> int:
+    """Send every hostile value through every JSON argument, and every hostile body.
+
+    ``http`` posts to ``/graphql`` (a TestClient, or an httpx client of a live server).
+    Each must get a 400 with a one-line JSON error or a proper answer. Returns the count.
+    """
     schema = introspect(http)
     fixture = make_fixture(http)
     calls = 0
@@ -379,7 +382,24 @@ def test_hostile_json_in_every_json_argument(app_and_stores: tuple[TestClient, S
             assert response.status_code == 200, f"{where}: {response.text[:300]}"
             for error in response.json().get("errors") or []:
                 assert error["message"] != "Unexpected error.", where
-    assert calls >= 5 * len(VALUES)
+    for case, body in BODIES.items():
+        response = http.post("/graphql", content=body, headers={"content-type": "application/json"})
+        check_refusal(response.status_code, response.text, case)
+        calls += 1
+    return calls
+
+
+def test_hostile_json_in_every_json_argument(app_and_stores: tuple[TestClient, Stores]) -> None:
+    """Deep nesting, huge numbers, long strings, bad UTF-8 and surrogates: 400 or an answer."""
+    http, _ = app_and_stores
+    assert hostile_json_everywhere(http) >= 5 * len(VALUES) + len(BODIES)
+
+
+def test_hostile_variables_in_a_get_request(app_and_stores: tuple[TestClient, Stores]) -> None:
+    http, _ = app_and_stores
+    deep = "[" * 3_000 + "]" * 3_000
+    response = http.get("/graphql", params={"query": "{ version { service } }", "variables": deep})
+    check_refusal(response.status_code, response.text, "GET variables")
 
 
 @pytest.mark.parametrize("case", sorted(BODIES))

@@ -5,17 +5,32 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import enum
+import inspect
+import tomllib
 from collections.abc import Callable
+from importlib.metadata import version
+from pathlib import Path
 from typing import Any, Generic, TypeVar
 
 import pytest
 import strawberry
+from graphql.execution.collect_fields import FieldDetailsList
 from strawberry.extensions import FieldExtension, ParserCache, SchemaExtension
+from strawberry.extensions.context import (
+    ExecutingContextManager,
+    OperationContextManager,
+    ParsingContextManager,
+    ValidationContextManager,
+)
+from strawberry.extensions.runner import SchemaExtensionsRunner
 from strawberry.permission import BasePermission
 from strawberry.scalars import JSON
+from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
+from strawberry.schema.schema_converter import GraphQLCoreConverter
+from strawberry.types.cast import TYPE_CAST_ATTRIBUTE
 
 from kgservice.api.context import RequestContext
-from kgservice.api.execution import PlainFieldExecutor
+from kgservice.api.execution import TESTED_WITH, PlainFieldExecutor
 from kgservice.api.schema import build_schema
 from kgservice.services.registry import Services
 from kgservice.services.sessions import NewMessage
@@ -98,6 +113,7 @@ def _holder(i: int, *, strict: str | None = "ok", wrong: Any = 1) -> Holder:
     )
 
 
+ROOT = Path(__file__).resolve().parents[3]
 HOLDERS: list[Holder] = []
 T = TypeVar("T")
 
@@ -404,3 +420,54 @@ def test_an_edited_page_of_messages_does_not_leak_into_later_requests(
         assert [e["node"]["content"] for e in edges] == ["m0", "m1", "m2"]
         edges[0]["node"]["content"] = "edited"  # as a client library or an extension may
         edges.pop()
+
+
+def _parameters(function: Callable[..., Any]) -> list[str]:
+    return list(inspect.signature(function).parameters)
+
+
+def test_private_internals_pinned() -> None:
+    """The private parts of strawberry and graphql-core that execution.py and
+    extension_runner.py override are as they were written against.
+
+    When an upgrade fails here, compare the overridden code with the new release, adapt it
+    (or switch it off with KG_FAST_EXECUTOR=false), then move TESTED_WITH and the pins.
+    """
+    pinned = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["dependencies"]
+    for package, tested in TESTED_WITH.items():
+        assert ".".join(version(package).split(".")[:2]) == tested, package
+        major, minor = tested.split(".")
+        spec = f">={tested},<{major}.{int(minor) + 1}"
+        assert any(p.split("[")[0].startswith(package) and p.endswith(spec) for p in pinned)
+    base = PlainFieldExecutor.__mro__[1]
+    assert base is StrawberryGraphQLCoreExecutionContext
+    assert _parameters(base.complete_object_value) == [
+        *("self", "return_type", "field_details_list", "info", "path", "result"),
+        "position_context",
+    ]
+    assert _parameters(base.collect_subfields) == ["self", "return_type", "field_details_list"]
+    assert callable(base.is_awaitable)
+    assert any(
+        "self.middleware_manager =" in inspect.getsource(c.__init__)
+        for c in base.__mro__
+        if "__init__" in vars(c) and c.__module__.startswith("graphql.")
+    )
+    assert GraphQLCoreConverter.DEFINITION_BACKREF == "strawberry-definition"
+    assert TYPE_CAST_ATTRIBUTE == "__as_strawberry_type__"
+    assert FieldDetailsList is not None
+    assert _parameters(strawberry.Schema.create_extensions_runner) == [
+        *("self", "execution_context", "extensions")
+    ]
+    assert _parameters(SchemaExtensionsRunner.__init__) == [
+        *("self", "execution_context", "extensions")
+    ]
+    for manager, hook in (
+        (OperationContextManager, "on_operation"),
+        (ValidationContextManager, "on_validate"),
+        (ParsingContextManager, "on_parse"),
+        (ExecutingContextManager, "on_execute"),
+    ):
+        assert hook == manager.HOOK_NAME
+        assert callable(getattr(SchemaExtension, hook))
+    assert _parameters(SchemaExtensionsRunner.get_extensions_results) == ["self", "ctx"]
+    assert _parameters(SchemaExtensionsRunner.get_extensions_results_sync) == ["self"]
