@@ -89,12 +89,19 @@ class KgGraphQL(GraphQL[RequestContext, None]):
         except TypeError:
             return json.dumps(data, separators=(",", ":"))
 
-    def decode_json(self, data: str | bytes) -> object:
+    def parse_json(self, data: str | bytes) -> object:
         """Decode a request body or GET variables: 400 for any body refused (see json_body)."""
         try:
             return decode_body(data, self.max_json_depth)
         except BodyDecodeError as exc:
             raise HTTPException(400, str(exc)) from None
+
+    def decode_json(self, data: str | bytes) -> object:
+        """Decode a websocket message; one refused closes the connection (4400)."""
+        try:
+            return decode_body(data, self.max_json_depth)
+        except BodyDecodeError as exc:
+            raise json.JSONDecodeError(str(exc), "", 0) from None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Strawberry's handler, answering a refused HTTP request with a one-line JSON error."""

@@ -36,6 +36,7 @@ from graphql import (
     get_introspection_query,
 )
 from starlette.testclient import TestClient
+from starlette.websockets import WebSocketDisconnect
 
 from kgservice.api.app import create_app
 from kgservice.settings import Settings
@@ -425,3 +426,18 @@ def test_the_nesting_limit_is_a_setting(
         response = http.post("/graphql", json=deep)
         check_refusal(response.status_code, response.text, "depth 5 of 4")
         assert "nest" in response.json()["errors"][0]["message"]
+
+
+@pytest.mark.parametrize("case", ["deep_body_array", "deep_body_object", "surrogate_body"])
+def test_hostile_websocket_messages_close_the_connection_cleanly(
+    app_and_stores: tuple[TestClient, Stores], case: str
+) -> None:
+    http, _ = app_and_stores
+    with http.websocket_connect("/graphql", subprotocols=["graphql-transport-ws"]) as ws:
+        ws.send_json({"type": "connection_init"})
+        assert ws.receive_json()["type"] == "connection_ack"
+        ws.send_text(BODIES[case].decode())
+        with pytest.raises(WebSocketDisconnect) as closed:
+            ws.receive_json()
+        assert closed.value.code == 4400
+    assert http.post("/graphql", json={"query": "{ version { service } }"}).status_code == 200

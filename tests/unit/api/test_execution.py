@@ -15,6 +15,7 @@ from typing import Any, Generic, TypeVar
 import pytest
 import strawberry
 from graphql.execution.collect_fields import FieldDetailsList
+from starlette.routing import Route
 from strawberry.extensions import FieldExtension, ParserCache, SchemaExtension
 from strawberry.extensions.context import (
     ExecutingContextManager,
@@ -29,11 +30,13 @@ from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.schema.schema_converter import GraphQLCoreConverter
 from strawberry.types.cast import TYPE_CAST_ATTRIBUTE
 
+from kgservice.api.app import KgGraphQL, create_app
 from kgservice.api.context import RequestContext
 from kgservice.api.execution import TESTED_WITH, PlainFieldExecutor
-from kgservice.api.schema import build_schema
+from kgservice.api.schema import KgSchema, build_schema
 from kgservice.services.registry import Services
 from kgservice.services.sessions import NewMessage
+from kgservice.settings import load_settings
 from kgservice.stores.embedder import Embedder
 from kgservice.stores.opening import Stores
 
@@ -471,3 +474,22 @@ def test_private_internals_pinned() -> None:
         assert callable(getattr(SchemaExtension, hook))
     assert _parameters(SchemaExtensionsRunner.get_extensions_results) == ["self", "ctx"]
     assert _parameters(SchemaExtensionsRunner.get_extensions_results_sync) == ["self"]
+
+
+def test_the_fast_executor_setting_switches_it_off(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, embedder: Embedder
+) -> None:
+    for value, executor in (
+        ("true", PlainFieldExecutor),
+        ("false", StrawberryGraphQLCoreExecutionContext),
+    ):
+        monkeypatch.setenv("KG_FAST_EXECUTOR", value)
+        app = create_app(load_settings(data_dir=tmp_path / "data"), embedder=embedder)
+        graphql = next(
+            route.app
+            for route in app.routes
+            if isinstance(route, Route) and route.path == "/graphql"
+        )
+        assert isinstance(graphql, KgGraphQL)
+        assert graphql.schema.execution_context_class is executor  # type: ignore[attr-defined]
+        assert isinstance(graphql.schema, KgSchema) is (value == "true")
