@@ -7,8 +7,9 @@ Run: ``uv run kgservice bench sessions_api``. Service-level figures call the dom
 directly; HTTP figures go through uvicorn (one worker) on loopback, loaded by ``wrk`` when it
 is installed (``apt-get install wrk``), else by a Python keep-alive client (which then shares
 the two cores with the server, so it understates the server). The 100-item connection is
-measured twice: with the message-page cache (the same page, as a client re-reading a
-thread gets it) and with it off (every page read from the graph).
+measured three times: with the message-page cache (the same page, as a client re-reading a
+thread gets it), with it off (every page read from the graph), and with it off and the fast
+executor off (``KG_FAST_EXECUTOR=false``: strawberry's own executor and extension runner).
 """
 
 from __future__ import annotations
@@ -189,18 +190,25 @@ def _http_figures(data_dir: Path, thread_id: str, quick: bool) -> dict[str, Any]
     load = _wrk if shutil.which("wrk") else _python_load
     figures: dict[str, Any] = {"client": "wrk -t1 -c16" if shutil.which("wrk") else "python (8)"}
     # The same page again and again is served from the message-page cache; a second
-    # server with the cache off measures what every page costs when it is first read.
-    for cache_mb, suffix in (("64", ""), ("0", "_uncached")):
+    # server with the cache off measures what every page costs when it is first read, a
+    # third the same with strawberry's executor.
+    servers = (
+        ("", {"KG_MESSAGE_PAGE_CACHE_MB": "64"}),
+        ("_uncached", {"KG_MESSAGE_PAGE_CACHE_MB": "0"}),
+        (
+            "_uncached_upstream_executor",
+            {"KG_MESSAGE_PAGE_CACHE_MB": "0", "KG_FAST_EXECUTOR": "false"},
+        ),
+    )
+    for suffix, env in servers:
         log = data_dir.parent / f"server{suffix}.log"
-        with running_server(data_dir, log, env={"KG_MESSAGE_PAGE_CACHE_MB": cache_mb}) as (
-            url,
-            _server,
-        ):
+        with running_server(data_dir, log, env=env) as (url, _server):
             with httpx.Client() as client:
                 edges = client.post(url, json=page).json()["data"]["thread"]["messages"]["edges"]
                 assert len(edges) == 100
-            if not suffix:
-                figures["trivial_query_rps"] = round(load(url, trivial, seconds))
+            if suffix != "_uncached":
+                executor = suffix.removeprefix("_uncached")
+                figures[f"trivial_query{executor}_rps"] = round(load(url, trivial, seconds))
             figures[f"connection_100{suffix}_rps"] = round(load(url, page, seconds))
     return figures
 
@@ -231,6 +239,11 @@ def run(quick: bool = False) -> dict[str, Any]:
             ),
             "connection_cached_vs_uncached_rps": round(
                 http["connection_100_rps"] / max(http["connection_100_uncached_rps"], 1), 1
+            ),
+            "fast_vs_upstream_executor_uncached_rps": round(
+                http["connection_100_uncached_rps"]
+                / max(http["connection_100_uncached_upstream_executor_rps"], 1),
+                2,
             ),
         },
         "targets": {

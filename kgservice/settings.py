@@ -70,9 +70,11 @@ class Settings(BaseSettings):
     api_keys: list[ApiKeyEntry] = Field(default_factory=list)
     cors_origins: list[str] = Field(default_factory=list)
     max_body_bytes: int = Field(default=1_048_576, ge=1024)
+    max_json_depth: int = Field(default=64, ge=4, le=512)
     request_timeout_ms: int = Field(default=30_000, ge=1)
     checkpoint_interval_s: float = Field(default=10.0, ge=0)
     message_page_cache_mb: int = Field(default=64, ge=0)
+    fast_executor: bool = True
 
     @field_validator("data_dir", mode="after")
     @classmethod

@@ -14,16 +14,22 @@ from kgservice.stores.opening import Stores, open_stores
 
 #: The graph engine under test. kuzu and ladybug cannot share a process (their bindings
 #: register the same native types), so tests/unit/stores/test_engines.py reruns the store
-#: tests in a subprocess with KGTEST_ENGINE=ladybug.
+#: tests in a subprocess with KGTEST_ENGINE=ladybug, and .ci/run reruns tests/api so.
 TEST_ENGINE = os.environ.get("KGTEST_ENGINE", "kuzu")
 
 
 @pytest.fixture(autouse=True)
 def _clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Tests see no KG_* settings from the developer's shell."""
+    """Tests see no KG_* settings from the developer's shell, but the engine under test.
+
+    Settings a test builds itself (and servers it starts) then open the same engine: a
+    second engine in one process would crash it.
+    """
     for name in list(os.environ):
         if name.startswith("KG_"):
             monkeypatch.delenv(name)
+    if TEST_ENGINE != "kuzu":
+        monkeypatch.setenv("KG_GRAPH_ENGINE", TEST_ENGINE)
 
 
 @pytest.fixture

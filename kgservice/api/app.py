@@ -4,20 +4,21 @@ from __future__ import annotations
 
 import json
 import logging
-import re
 import threading
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager, suppress
+from contextlib import asynccontextmanager
 from typing import Any
 
 import orjson
 from anyio import to_thread
+from cross_web import HTTPException
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route, WebSocketRoute
+from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
@@ -31,10 +32,11 @@ from kgservice.api.auth import (
     check_exposure,
     secret_from_payload,
 )
-from kgservice.api.body_limit import BodyLimitMiddleware
+from kgservice.api.body_limit import BodyLimitMiddleware, http_error
 from kgservice.api.checkpoints import PeriodicCheckpoint
 from kgservice.api.context import RequestContext
 from kgservice.api.error_log import install_client_error_filter
+from kgservice.api.json_body import BodyDecodeError, decode_body
 from kgservice.api.schema import build_schema
 from kgservice.embedding import Embedder
 from kgservice.errors import SettingsError
@@ -45,9 +47,6 @@ from kgservice.settings import Settings
 from kgservice.stores.opening import Stores, load_embedder, open_stores
 
 log = logging.getLogger("kgservice")
-
-#: A number orjson might not decode as json does (beyond 64 bits); json decodes bodies with one.
-_LONG_DIGITS = re.compile(rb"\d{19}")
 
 
 def _recover(services: Services) -> None:
@@ -68,13 +67,15 @@ def _recover(services: Services) -> None:
 class KgGraphQL(GraphQL[RequestContext, None]):
     """Strawberry's ASGI handler, with the stores and the request's rights in its context."""
 
-    def __init__(self, keys: KeyRing, budget_ms: int) -> None:
+    def __init__(self, keys: KeyRing, settings: Settings) -> None:
         protocols: tuple[str, ...] = (GRAPHQL_TRANSPORT_WS_PROTOCOL,)
         if not keys.required:  # the legacy protocol has no connection_init gate
             protocols = (GRAPHQL_TRANSPORT_WS_PROTOCOL, GRAPHQL_WS_PROTOCOL)
-        super().__init__(build_schema(), graphql_ide=None, subscription_protocols=protocols)
+        schema = build_schema(fast_executor=settings.fast_executor)
+        super().__init__(schema, graphql_ide=None, subscription_protocols=protocols)
         self.keys = keys
-        self.budget_ms = budget_ms
+        self.budget_ms = settings.request_timeout_ms
+        self.max_json_depth = settings.max_json_depth
 
     def encode_json(self, data: object) -> str:
         """Encode a response or websocket message (text, as clients expect).
@@ -87,18 +88,30 @@ class KgGraphQL(GraphQL[RequestContext, None]):
         except TypeError:
             return json.dumps(data, separators=(",", ":"))
 
-    def decode_json(self, data: str | bytes) -> object:
-        """Decode a request body with orjson where it gives what json would, else json.
+    def parse_json(self, data: str | bytes) -> object:
+        """Decode a request body or GET variables: 400 for any body refused (see json_body)."""
+        try:
+            return decode_body(data, self.max_json_depth)
+        except BodyDecodeError as exc:
+            raise HTTPException(400, str(exc)) from None
 
-        orjson turns integers beyond 64 bits into floats, so a body with a run of 19 or more
-        digits goes to json; so does anything orjson refuses (NaN, lone surrogates, UTF-16),
-        which json then decodes or refuses as before.
-        """
-        raw = data.encode() if isinstance(data, str) else data
-        if _LONG_DIGITS.search(raw) is None:
-            with suppress(orjson.JSONDecodeError):
-                return orjson.loads(raw)
-        return json.loads(data)
+    def decode_json(self, data: str | bytes) -> object:
+        """Decode a websocket message; one refused closes the connection (4400)."""
+        try:
+            return decode_body(data, self.max_json_depth)
+        except BodyDecodeError as exc:
+            raise json.JSONDecodeError(str(exc), "", 0) from None
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Strawberry's handler, answering a refused HTTP request with a one-line JSON error."""
+        if scope["type"] != "http":
+            await super().__call__(scope, receive, send)
+            return
+        try:
+            response = await self.run(Request(scope=scope, receive=receive))
+        except HTTPException as exc:
+            response = http_error(exc.status_code, exc.reason)
+        await response(scope, receive, send)
 
     async def get_context(
         self, request: Request | WebSocket, response: Response | WebSocket
@@ -184,7 +197,7 @@ def create_app(
         return RedirectResponse("/graphql")
 
     keys = KeyRing(settings.api_keys)
-    graphql = KgGraphQL(keys, settings.request_timeout_ms)
+    graphql = KgGraphQL(keys, settings)
     middleware = [
         Middleware(AuthMiddleware, keys=keys, open_paths=("/healthz",)),
         Middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes),

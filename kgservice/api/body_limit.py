@@ -1,10 +1,34 @@
-"""Request body size limit (``max_body_bytes``): 413 with a GraphQL-style JSON error."""
+"""Request body size limit (``max_body_bytes``): 413 with a GraphQL-style JSON error.
+
+:func:`http_error` is the one-line JSON answer of every refused HTTP request.
+"""
 
 from __future__ import annotations
 
 import json
 
+from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+#: The ``extensions.code`` of a refused request, by HTTP status.
+HTTP_ERROR_CODES = {
+    400: "BAD_REQUEST",
+    404: "NOT_FOUND",
+    405: "METHOD_NOT_ALLOWED",
+    413: "BODY_TOO_LARGE",
+}
+
+
+def error_body(status: int, message: str) -> bytes:
+    """One line of JSON: a GraphQL-style answer with one error and its code."""
+    code = HTTP_ERROR_CODES.get(status, "HTTP_ERROR")
+    error = {"message": message, "extensions": {"code": code}}
+    return json.dumps({"data": None, "errors": [error]}).encode()
+
+
+def http_error(status: int, message: str) -> Response:
+    """The response refusing a request with ``status`` and a one-line JSON error."""
+    return Response(error_body(status, message), status, media_type="application/json")
 
 
 class BodyTooLargeError(Exception):
@@ -57,12 +81,7 @@ class BodyLimitMiddleware:
 
     async def _too_large(self, send: Send) -> None:
         message = f"request body is larger than the limit of {self.max_bytes} bytes"
-        body = json.dumps(
-            {
-                "data": None,
-                "errors": [{"message": message, "extensions": {"code": "BODY_TOO_LARGE"}}],
-            }
-        ).encode()
+        body = error_body(413, message)
         await send(
             {
                 "type": "http.response.start",

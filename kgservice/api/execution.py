@@ -3,14 +3,12 @@
 graphql-core completes every field of every object through the same general machinery
 (resolve info, middleware, awaitable checks, error paths): several microseconds a field,
 so a page of 100 edges costs more than the store query behind it. Most fields of a page
-are *plain*: a strawberry field without a resolver, arguments or extensions, which only
-reads an attribute. :class:`PlainFieldExecutor` completes an object whose selected fields
-are all plain (or ``__typename``), with nested plain objects and lists, in a tight loop
-over a plan made once per selection. Plans are kept across requests of the same parsed
-document (the parser cache hands them the same one) unless its selections could depend on
-the request's variables. An object declared unchanging (:func:`keep_completions`, e.g. the
-connection of a kept message page) keeps its completion under each such shared plan, and
-later requests get that completion as it is.
+are *plain*: a strawberry field with the default resolver and no arguments, permission
+classes, field extensions or schema directives, which only reads an attribute.
+:class:`PlainFieldExecutor` completes an object whose selected fields are all plain (or
+``__typename``), with nested plain objects and lists, in a tight loop over a plan made once
+per selection and request. Nothing is kept across requests: every request builds its own
+response.
 
 The answer is the same as graphql-core's. A selection the plan cannot prove plain (a
 resolver, an argument, an abstract type, ``@defer``/``@stream``, an extension that hooks
@@ -20,19 +18,22 @@ object is completed again the general way, which reports the error exactly as be
 plain fields only read attributes, so reading them twice changes nothing. One liberty:
 a nested plain object's ``is_type_of`` gets the resolve info of the nearest field that
 was resolved the general way (strawberry's own ``is_type_of`` does not read it).
+
+This is the one module that may use graphql-core's and strawberry's private execution
+internals (ruff's banned-api rule TID251 keeps them out of every other module);
+``tests/unit/api/test_execution.py::test_private_internals_pinned`` fails when an upgrade
+changes what it overrides. ``KG_FAST_EXECUTOR=false`` runs strawberry's executor instead.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import threading
 from collections.abc import Callable, Sequence
 from contextlib import suppress
 from enum import Enum
 from operator import attrgetter
 from typing import Any
 
-from cachetools import LRUCache
 from graphql import (
     GRAPHQL_MAX_INT,
     GRAPHQL_MIN_INT,
@@ -51,9 +52,14 @@ from graphql import (
 )
 from graphql.execution.collect_fields import FieldDetailsList
 from graphql.pyutils import Path
+from strawberry.resolvers import is_default_resolver
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.schema.schema_converter import GraphQLCoreConverter
 from strawberry.types.cast import TYPE_CAST_ATTRIBUTE
+
+#: The releases (major.minor) whose private internals this module and extension_runner.py
+#: override; pyproject.toml pins them, test_private_internals_pinned checks both.
+TESTED_WITH = {"strawberry-graphql": "0.341", "graphql-core": "3.3"}
 
 #: Directives that change how a field is delivered: such a field goes the general way.
 _DELIVERY_DIRECTIVES = frozenset({"defer", "stream"})
@@ -77,46 +83,6 @@ _Info = GraphQLResolveInfo[Any]
 _Plan = tuple[tuple[str, Callable[[Any], Any] | None, _Completion], ...]
 
 
-#: The attribute holding an unchanging object's kept completions (see keep_completions).
-_KEPT_COMPLETIONS = "_kg_kept_completions"
-#: Query shapes an object keeps completions for: the first ones asked, a bound on memory.
-KEPT_COMPLETIONS_PER_OBJECT = 8
-
-
-def keep_completions(value: object) -> None:
-    """Declare ``value`` unchanging from now on, so that its completions can be kept.
-
-    Its completion under each plan that requests share (a plain selection of a document
-    with no directives) is then kept on it and handed to later requests: the same value
-    and the same plan complete to the same result. For objects kept across requests, such
-    as the connection of a kept message page; changing one afterwards would serve stale
-    answers.
-    """
-    object.__setattr__(value, _KEPT_COMPLETIONS, {})
-
-
-class _SharedPlans:
-    """Plans kept across requests: a bounded, thread-safe LRU keyed by selection."""
-
-    def __init__(self, size: int) -> None:
-        self._plans: LRUCache[tuple[Any, ...], tuple[tuple[_Plan | None], Any]]
-        self._plans = LRUCache(maxsize=size)
-        self._lock = threading.Lock()
-
-    def get(self, key: tuple[Any, ...]) -> tuple[_Plan | None] | None:
-        with self._lock:
-            found = self._plans.get(key)
-        return None if found is None else found[0]
-
-    def put(self, key: tuple[Any, ...], plan: tuple[_Plan | None], keep: Any) -> None:
-        """Keep ``plan``, and ``keep`` alive with it (the nodes whose ids are in ``key``)."""
-        with self._lock:
-            self._plans[key] = (plan, keep)
-
-
-_SHARED_PLANS = _SharedPlans(size=2048)
-
-
 class _NotPlain(Exception):
     """A value did not complete cleanly: complete the object the general way."""
 
@@ -131,9 +97,8 @@ class PlainFieldExecutor(StrawberryGraphQLCoreExecutionContext):
         super().__init__(*args, **kwargs)
         manager = self.middleware_manager
         self._plain_allowed = manager is None or not manager.middlewares
-        self._plans: dict[
-            tuple[GraphQLObjectType, int], tuple[FieldDetailsList, _Plan | None, bool]
-        ] = {}
+        self._plans: dict[tuple[GraphQLObjectType, int], tuple[FieldDetailsList, _Plan | None]]
+        self._plans = {}
 
     def complete_object_value(
         self,
@@ -146,17 +111,11 @@ class PlainFieldExecutor(StrawberryGraphQLCoreExecutionContext):
     ) -> Any:
         """Complete ``result`` in one pass when its selection is plain, else as usual."""
         if position_context is None:
-            plan, shared = self._plan_of(return_type, field_details_list)
+            plan = self._plan(return_type, field_details_list)
             if plan is not None:
-                kept = getattr(result, _KEPT_COMPLETIONS, None) if shared else None
-                if kept is not None and id(plan) in kept:
-                    return kept[id(plan)][1]
                 # Not plain after all, or an error: the general path reports it exactly.
                 with suppress(Exception):
-                    completed = self._object(return_type, plan, result, info)
-                    if kept is not None and len(kept) < KEPT_COMPLETIONS_PER_OBJECT:
-                        kept[id(plan)] = (plan, completed)  # the plan too: its id stays its own
-                    return completed
+                    return self._object(return_type, plan, result, info)
         return super().complete_object_value(
             return_type, field_details_list, info, path, result, position_context
         )
@@ -164,43 +123,13 @@ class PlainFieldExecutor(StrawberryGraphQLCoreExecutionContext):
     # -- plans --------------------------------------------------------------------------
     def _plan(self, object_type: GraphQLObjectType, details: FieldDetailsList) -> _Plan | None:
         """The plan of ``object_type`` under the selection ``details`` (None: not plain)."""
-        return self._plan_of(object_type, details)[0]
-
-    def _plan_of(
-        self, object_type: GraphQLObjectType, details: FieldDetailsList
-    ) -> tuple[_Plan | None, bool]:
-        """The plan of ``object_type`` under ``details``, and whether requests share it."""
         key = (object_type, id(details))
         cached = self._plans.get(key)
         if cached is None:
-            shared = self._shared_key(object_type, details)
-            plan = _SHARED_PLANS.get(shared) if shared is not None else None
-            if plan is None:
-                plan = (self._make_plan(object_type, details),)
-                if shared is not None:
-                    _SHARED_PLANS.put(shared, plan, keep=(self.operation, details))
             # ``details`` is kept alive with its plan, so that its id is not reused.
-            cached = (details, plan[0], shared is not None)
+            cached = (details, self._make_plan(object_type, details))
             self._plans[key] = cached
-        return cached[1], cached[2]
-
-    def _shared_key(
-        self, object_type: GraphQLObjectType, details: FieldDetailsList
-    ) -> tuple[Any, ...] | None:
-        """The key of a plan that later requests of the same document can use, or None.
-
-        A plan depends on the selection's field nodes (the parser cache hands every
-        request the same document) and, through ``@skip``/``@include`` and fragment
-        variables, on the request's variables: a document with any directive, or
-        without its source text, gets plans of its own in every request.
-        """
-        location = self.operation.loc
-        if location is None or "@" in location.source.body:
-            return None
-        if any(f.fragment_variable_values is not None for f in details):
-            return None
-        nodes = tuple(id(f.node) for f in details)
-        return (id(self.operation), object_type, self._plain_allowed, nodes)
+        return cached[1]
 
     def _make_plan(self, object_type: GraphQLObjectType, details: FieldDetailsList) -> _Plan | None:
         if not self._plain_allowed:
@@ -334,14 +263,18 @@ def _exact_type(object_type: GraphQLObjectType) -> type | None:
 
 
 def _attribute_reader(definition: GraphQLField) -> Callable[[Any], Any] | None:
-    """A one-argument reader of a plain strawberry field's value; None when not plain."""
-    if definition.args or not getattr(definition.resolve, "_is_default", False):
+    """A one-argument reader of a plain strawberry field's value; None when not plain.
+
+    Plain: strawberry's default resolver (``is_default_resolver``), no arguments, and none
+    of what strawberry runs around a resolver: permission classes, field extensions or
+    schema directives.
+    """
+    resolve = definition.resolve
+    if definition.args or resolve is None or not is_default_resolver(resolve):
         return None
     field = (definition.extensions or {}).get(GraphQLCoreConverter.DEFINITION_BACKREF)
-    if field is None:
+    if field is None or field.permission_classes or field.extensions or field.directives:
         return None
     if field.default_resolver is getattr:
         return attrgetter(field.python_name)
-    resolve = definition.resolve
-    assert resolve is not None  # checked above
     return lambda source: resolve(source, None)

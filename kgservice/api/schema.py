@@ -6,7 +6,6 @@ import strawberry
 from graphql import GraphQLError, GraphQLObjectType
 from graphql import build_schema as graphql_build_schema
 from strawberry.extensions import SchemaExtension
-from strawberry.extensions.runner import SchemaExtensionsRunner
 from strawberry.types import ExecutionContext
 
 from kgservice import __version__
@@ -108,7 +107,7 @@ class KgSchema(strawberry.Schema):
 
     def create_extensions_runner(
         self, execution_context: ExecutionContext, extensions: list[SchemaExtension]
-    ) -> SchemaExtensionsRunner:
+    ) -> CachedHooksRunner:
         return CachedHooksRunner(execution_context=execution_context, extensions=extensions)
 
 
@@ -132,9 +131,15 @@ def check_node_types(schema: strawberry.Schema) -> None:
         raise SchemaDefinitionError(f"registered node types missing from the schema: {hidden}")
 
 
-def build_schema() -> strawberry.Schema:
-    """Return the executable schema, checked for unregistered node types."""
-    schema = KgSchema(
+def build_schema(*, fast_executor: bool = True) -> strawberry.Schema:
+    """Return the executable schema, checked for unregistered node types.
+
+    ``fast_executor`` (the ``fast_executor`` setting) completes plain objects in one pass
+    and wraps extension hooks once per class; off, strawberry's own executor and extension
+    runner answer (the same answers, slower).
+    """
+    schema_class = KgSchema if fast_executor else strawberry.Schema
+    schema = schema_class(
         query=Query,
         mutation=Mutation,
         subscription=Subscription,
@@ -150,7 +155,7 @@ def build_schema() -> strawberry.Schema:
             Entity,
         ],
         extensions=extension_factories(),
-        execution_context_class=PlainFieldExecutor,
+        execution_context_class=PlainFieldExecutor if fast_executor else None,
     )
     check_node_types(schema)
     return schema

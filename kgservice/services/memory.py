@@ -219,7 +219,7 @@ class MemoryService:
         """Counts, embedding coverage, per-project counts and the last 7 days' activity."""
         if project_id is not None:
             require_id("project", project_id, "Project")
-        rows = self.graph.run("memory/memory_ids", {"project_id": project_id})
+        rows = self.graph.run("memory/memory_ids", {"project_id": project_id or ""})
         embedded = has_vectors(self.index.vectors, [row["id"] for row in rows])
         kinds = Counter(row["kind"] for row in rows)
         per_project: dict[str, Counter[str]] = {}

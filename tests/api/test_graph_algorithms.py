@@ -7,10 +7,13 @@ from typing import Any
 import pytest
 from starlette.testclient import TestClient
 
+from kgservice.api.app import create_app
+from kgservice.embedding import Embedder
 from kgservice.services.graph_algorithms import networkx_engine
 from kgservice.services.registry import Services
 from kgservice.settings import Settings
 from tests.api.conftest import GraphQLClient
+from tests.conftest import TEST_ENGINE
 from tests.graph_seed import SeededGraph, seed_graph
 
 METRICS = """query($ns: String!) { graphMetrics(namespace: $ns) {
@@ -186,3 +189,24 @@ def test_neighborhood_errors(gql: GraphQLClient, seeded: SeededGraph) -> None:
     missing = error(gql(NEIGHBORHOOD, id="01M80WDGEZKX1X8S8TBTRZAY07", depth=1, types=None))
     assert missing["extensions"]["code"] == "NOT_FOUND"
     assert error(gql(NEIGHBORHOOD, id=a[0], depth=1, types=None, limit=501))
+
+
+def test_without_the_algo_extension_algorithms_fall_back_or_say_why(
+    settings: Settings, embedder: Embedder
+) -> None:
+    """Ladybug cannot load the algo extension offline: auto falls back to networkx, and
+    asking for the extension gets an error naming the reason (on Kuzu both use it)."""
+    for setting in ("auto", "kuzu"):
+        chosen = settings.model_copy(update={"graph_algorithms": setting})
+        with TestClient(create_app(chosen, embedder=embedder)) as http:
+            services: Services = http.app.state.services  # type: ignore[attr-defined]
+            seed_graph(services.stores.graph)
+            has_algo = "algo" in services.stores.graph.extensions
+            assert has_algo is (TEST_ENGINE == "kuzu")
+            result = GraphQLClient(http)(PAGE_RANK, k=3)
+            if has_algo or setting == "auto":
+                engine = data(result)["pageRank"]["engine"]
+                assert engine == ("kuzu" if has_algo else "networkx")
+            else:
+                message = error(result)["message"]
+                assert "the ladybug engine has no algo extension loaded" in message

@@ -36,11 +36,13 @@ from graphql import (
     get_introspection_query,
 )
 from starlette.testclient import TestClient
+from starlette.websockets import WebSocketDisconnect
 
 from kgservice.api.app import create_app
 from kgservice.embedding import Embedder
 from kgservice.settings import Settings
 from kgservice.stores.opening import Stores
+from tests.hostile_json import BODIES, HOLE, VALUES, check_refusal, json_arguments, splice
 
 PAYLOADS = [
     "' OR 1=1 //",
@@ -376,3 +378,93 @@ def _type_at(kind: Any, path: Path) -> Any:
         else:
             kind = named.fields[step].type
     return kind
+
+
+def hostile_json_everywhere(http: Any) -> int:
+    """Send every hostile value through every JSON argument, and every hostile body.
+
+    ``http`` posts to ``/graphql`` (a TestClient, or an httpx client of a live server).
+    Each must get a 400 with a one-line JSON error or a proper answer. Returns the count.
+    """
+    schema = introspect(http)
+    fixture = make_fixture(http)
+    calls = 0
+    for operation, name, field, argument, slot in json_arguments(schema):
+        text = document(operation, name, field)
+        variables = {
+            a: value_for(x.type, a, fixture, slot if a == argument else None, HOLE)
+            for a, x in field.args.items()
+            if a == argument or isinstance(x.type, GraphQLNonNull)
+        }
+        for case, (raw, must_refuse) in VALUES.items():
+            where = f"{name}({argument}{''.join(f'.{p}' for p in slot)}) with {case}"
+            response = http.post(
+                "/graphql",
+                content=splice(text, variables, raw),
+                headers={"content-type": "application/json"},
+            )
+            calls += 1
+            if must_refuse:
+                check_refusal(response.status_code, response.text, where)
+                continue
+            assert response.status_code == 200, f"{where}: {response.text[:300]}"
+            for error in response.json().get("errors") or []:
+                assert error["message"] != "Unexpected error.", where
+    for case, body in BODIES.items():
+        response = http.post("/graphql", content=body, headers={"content-type": "application/json"})
+        check_refusal(response.status_code, response.text, case)
+        calls += 1
+    return calls
+
+
+def test_hostile_json_in_every_json_argument(app_and_stores: tuple[TestClient, Stores]) -> None:
+    """Deep nesting, huge numbers, long strings, bad UTF-8 and surrogates: 400 or an answer."""
+    http, _ = app_and_stores
+    assert hostile_json_everywhere(http) >= 5 * len(VALUES) + len(BODIES)
+
+
+def test_hostile_variables_in_a_get_request(app_and_stores: tuple[TestClient, Stores]) -> None:
+    http, _ = app_and_stores
+    deep = "[" * 3_000 + "]" * 3_000
+    response = http.get("/graphql", params={"query": "{ version { service } }", "variables": deep})
+    check_refusal(response.status_code, response.text, "GET variables")
+
+
+@pytest.mark.parametrize("case", sorted(BODIES))
+def test_hostile_bodies_get_a_400(app_and_stores: tuple[TestClient, Stores], case: str) -> None:
+    http, _ = app_and_stores
+    response = http.post(
+        "/graphql", content=BODIES[case], headers={"content-type": "application/json"}
+    )
+    check_refusal(response.status_code, response.text, case)
+    assert http.post("/graphql", json={"query": "{ version { service } }"}).status_code == 200
+
+
+def test_the_nesting_limit_is_a_setting(
+    settings: Settings, stores: Stores, embedder: Embedder
+) -> None:
+    strict = settings.model_copy(update={"backfill_on_start": False, "max_json_depth": 4})
+    app = create_app(strict, stores=stores, close_stores=False, embedder=embedder)
+    with TestClient(app) as http:
+        query = "{ version { service } }"
+        shallow = {"query": query, "variables": {"m": {"a": [1]}}}
+        assert http.post("/graphql", json=shallow).status_code == 200
+        deep = {"query": query, "variables": {"m": {"a": {"b": [1]}}}}
+        response = http.post("/graphql", json=deep)
+        check_refusal(response.status_code, response.text, "depth 5 of 4")
+        assert "nest" in response.json()["errors"][0]["message"]
+
+
+@pytest.mark.parametrize("case", ["deep_body_array", "deep_body_object", "surrogate_body"])
+def test_hostile_websocket_messages_close_the_connection_cleanly(
+    app_and_stores: tuple[TestClient, Stores], case: str
+) -> None:
+    http, _ = app_and_stores
+    with http.websocket_connect("/graphql", subprotocols=["graphql-transport-ws"]) as ws:
+        ws.send_json({"type": "connection_init"})
+        assert ws.receive_json()["type"] == "connection_ack"
+        ws.send_text(BODIES[case].decode())
+        with pytest.raises(WebSocketDisconnect) as closed:
+            ws.receive_json()
+        assert closed.value.code == 4400
+    assert http.post("/graphql", json={"query": "{ version { service } }"}).status_code == 200

@@ -43,7 +43,7 @@ def start(data_dir: Path, port: int) -> subprocess.Popen[str]:
 
 
 def wait_healthy(port: int, process: subprocess.Popen[str]) -> None:
-    deadline = time.monotonic() + 60
+    deadline = time.monotonic() + 180  # a fresh data dir migrates and builds the model first
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise AssertionError(f"server exited with {process.returncode}")

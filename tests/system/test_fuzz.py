@@ -3,7 +3,8 @@
 Every query and mutation field gets the same number of generated operations (env
 ``KGTEST_FUZZ_EXAMPLES``, default 25), and the test fails unless every one was fuzzed.
 The server must never answer 5xx nor mask an unexpected error, and its log must hold no
-traceback.
+traceback. Hostile JSON (deep nesting, huge numbers, long strings, invalid UTF-8, surrogate
+escapes) goes through every JSON argument of a live server too.
 """
 
 from __future__ import annotations
@@ -13,12 +14,14 @@ import time
 from pathlib import Path
 from typing import Any
 
+import httpx
 import hypothesis
 import pytest
 import requests
 import schemathesis
 from hypothesis import HealthCheck
 
+from tests.api.test_injection import hostile_json_everywhere
 from tests.system.live_server import LiveServer
 
 pytestmark = pytest.mark.slow
@@ -90,3 +93,21 @@ def server_root_fields(schema: Any) -> list[str]:
         if root is not None
         for name in root.fields
     ]
+
+
+def test_hostile_json_never_fails_the_server(tmp_path: Path) -> None:
+    server = LiveServer(tmp_path / "data", tmp_path / "server.log")
+    server.start()
+    try:
+        base = server.url.removesuffix("/graphql")
+        with httpx.Client(base_url=base, timeout=60) as http:
+            calls = hostile_json_everywhere(http)
+        assert server.gql("{ version { schema } }")["data"]["version"]["schema"] >= 1
+        assert server.stop() == 0
+    finally:
+        if server.process is not None and server.process.poll() is None:
+            server.process.kill()
+            server.process.wait()
+    log = server.log_text()
+    assert "Traceback" not in log, log[-5000:]
+    assert calls > 50

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 import json
 from collections.abc import Callable
 from datetime import datetime
@@ -12,7 +11,6 @@ import strawberry
 from strawberry.scalars import JSON
 
 from kgservice.api.context import KgInfo
-from kgservice.api.execution import keep_completions
 from kgservice.api.filters import StringFilter, filter_dict
 from kgservice.api.relay import Connection, PageRequest, build_connection, page_request
 from kgservice.api.types import Node, register_node_type
@@ -183,18 +181,11 @@ class Thread(Node):
             request.backward,
             total,
         )
-        # A page kept in memory is answered here, without a trip to a worker thread, and
-        # its connection is built once: the view key holds what it depends on besides the
-        # page (whether a `before` was given: the page's bound is clamped to the count).
-        view = ("connection", request.before is not None)
-        build = functools.partial(_message_connection, request, total)
-        connection = reads.message_page_view(*page, view, build)
-        if connection is None:
+        # A page kept in memory is answered here, without a trip to a worker thread.
+        rows = reads.kept_message_page(*page)
+        if rows is None:
             rows = await info.context.run(reads.message_page, *page)
-            connection = reads.message_page_view(*page, view, build)
-            if connection is None:  # the page is not kept (cache off, or too large)
-                connection = build(rows)
-        return connection
+        return _message_connection(request, total, rows)
 
 
 @strawberry.type(description="One message; idx is its position in the thread, from 0.")
@@ -262,14 +253,7 @@ def _message_connection(
         return total
 
     connection = build_connection("message", request, rows, lambda m: m.idx, count)
-    _map_edges(connection, Message.from_record)
-    # A page's connection is kept with the page and never changed: requests reading it
-    # again reuse its completed edges (whether the connection's own selection is plain or
-    # not, e.g. with totalCount).
-    keep_completions(connection)
-    for edge in connection.edges:
-        keep_completions(edge)
-    return cast(Connection[Message], connection)
+    return cast(Connection[Message], _map_edges(connection, Message.from_record))
 
 
 def _map_edges(page: Connection[Any], convert: Any) -> Connection[Any]:

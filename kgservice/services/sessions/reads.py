@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from operator import attrgetter
 from typing import Any, TypeVar
@@ -130,7 +130,7 @@ class SessionReads:
         records = [MessageRecord.from_node(row) for row in rows]
         return sorted(records, key=attrgetter("idx"), reverse=backward)
 
-    def message_page_view(
+    def kept_message_page(
         self,
         thread_id: str,
         after: int | None,
@@ -138,15 +138,11 @@ class SessionReads:
         limit: int,
         backward: bool,
         count: int,
-        view: Hashable,
-        build: Callable[[list[MessageRecord]], V],
-    ) -> V | None:
-        """``build(page)`` for the page ``message_page`` would answer from memory, made once
-        and kept with it (see :meth:`MessagePageCache.view`); None when that page is not in
-        memory. Never blocks on the store.
-        """
+    ) -> list[MessageRecord] | None:
+        """The page ``message_page`` would answer from memory, or None; never blocks on
+        the store, so a caller can skip the trip to a worker thread."""
         key = _page_key(thread_id, after, before, limit, backward, count)
-        return self.message_pages.view(key, view, build)
+        return self.message_pages.get(key)
 
     def thread_page(
         self,

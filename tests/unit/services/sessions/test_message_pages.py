@@ -8,11 +8,7 @@ from kgservice.clock import utc_now
 from kgservice.embedding import Embedder
 from kgservice.services.registry import Services
 from kgservice.services.sessions import NewMessage
-from kgservice.services.sessions.message_pages import (
-    VIEW_BYTES_PER_RECORD,
-    MessagePageCache,
-    page_bytes,
-)
+from kgservice.services.sessions.message_pages import MessagePageCache, page_bytes
 from kgservice.services.sessions.records import MessageRecord
 from kgservice.stores.opening import Stores
 
@@ -50,44 +46,17 @@ def test_callers_get_their_own_list() -> None:
     assert [r.idx for r in cache.get(("t", 2, None, 2, 3, False)) or []] == [0, 1]
 
 
-def test_a_view_is_built_once_per_page_and_name() -> None:
-    cache = MessagePageCache(budget_bytes=1 << 20)
-    key = ("t", 2, None, 2, 3, False)
-    built: list[str] = []
-
-    def build(name: str) -> Any:
-        def make(records: list[MessageRecord]) -> tuple[str, list[int]]:
-            built.append(name)
-            return name, [r.idx for r in records]
-
-        return make
-
-    assert cache.view(key, "a", build("a")) is None  # no page: nothing is built
-    cache.put(key, [_record(0), _record(1)])
-    first = cache.view(key, "a", build("a"))
-    assert first == ("a", [0, 1])
-    assert cache.view(key, "a", build("a")) is first
-    assert cache.view(key, "b", build("b")) == ("b", [0, 1])
-    assert built == ["a", "b"]
-    assert [r.idx for r in cache.get(key) or []] == [0, 1]  # the page itself is unchanged
-    assert MessagePageCache(budget_bytes=0).view(key, "a", build("a")) is None
-
-
-def test_views_count_against_the_budget_and_leave_with_their_page() -> None:
-    page = [_record(0, "a" * 1000)]
-    size = page_bytes(page)
-    cache = MessagePageCache(budget_bytes=2 * size + VIEW_BYTES_PER_RECORD)
-    cache.put(("t", 1, None, 1, 2, False), page)
-    cache.put(("t", 2, None, 2, 2, False), page)
-    assert cache.view(("t", 1, None, 1, 2, False), "v", lambda records: "built") == "built"
-    assert len(cache) == 2  # both fit with one view
-    cache.view(("t", 2, None, 2, 2, False), "v", lambda records: "built")
-    assert len(cache) == 1  # the second view pushed the older page out
-    assert cache.get(("t", 1, None, 1, 2, False)) is None
-    cache.put(("t", 1, None, 1, 2, False), page)  # a page kept again starts without views
-    calls: list[int] = []
-    cache.view(("t", 1, None, 1, 2, False), "v", lambda records: calls.append(1))
-    assert calls == [1]
+def test_a_kept_page_is_read_without_the_store(services: Services) -> None:
+    sessions = services.sessions
+    project = sessions.create_project("p")
+    thread = sessions.create_thread(sessions.create_session(project.id, "e").id, "t")
+    sessions.add_messages(thread.id, [NewMessage("user", f"m{i}") for i in range(3)])
+    reads = services.reads
+    assert reads.kept_message_page(thread.id, None, None, 11, False, 3) is None
+    read = reads.message_page(thread.id, None, None, 11, False, count=3)
+    kept = reads.kept_message_page(thread.id, None, None, 11, False, 3)
+    assert kept == read
+    assert kept is not read  # a list of its own
 
 
 class CountingGraph:
