@@ -1,4 +1,5 @@
-"""The ASGI app: GraphQL at ``/graphql``, ``/healthz``; stores opened by the lifespan."""
+"""The ASGI app: GraphQL at ``/graphql``, MCP at ``/mcp``, ``/healthz``; stores opened by the
+lifespan."""
 
 from __future__ import annotations
 
@@ -35,6 +36,7 @@ from kgservice.api.body_limit import BodyLimitMiddleware
 from kgservice.api.checkpoints import PeriodicCheckpoint
 from kgservice.api.context import RequestContext
 from kgservice.api.error_log import install_client_error_filter
+from kgservice.api.mcp.http import McpEndpoint
 from kgservice.api.schema import build_schema
 from kgservice.errors import SettingsError
 from kgservice.services.consistency import backfill
@@ -162,7 +164,8 @@ def create_app(
         checkpoints.start()
         app.state.checkpoints = checkpoints
         try:
-            yield
+            async with mcp.running(app.state.services):
+                yield
         finally:
             await to_thread.run_sync(checkpoints.stop)
             await to_thread.run_sync(app.state.services.job_runner.stop)
@@ -186,6 +189,7 @@ def create_app(
 
     keys = KeyRing(settings.api_keys)
     graphql = KgGraphQL(keys, settings.request_timeout_ms)
+    mcp = McpEndpoint(settings)
     middleware = [
         Middleware(AuthMiddleware, keys=keys, open_paths=("/healthz",)),
         Middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes),
@@ -204,6 +208,7 @@ def create_app(
             Route("/healthz", healthz),
             Route("/graphql", graphql),
             WebSocketRoute("/graphql", graphql),
+            Route("/mcp", mcp),
         ],
         middleware=middleware,
         lifespan=lifespan,
