@@ -60,7 +60,8 @@ class RunningServer:
         self.thread.start()
         deadline = time.monotonic() + 60
         while not self.server.started:
-            assert self.thread.is_alive() and time.monotonic() < deadline, "server did not start"
+            assert self.thread.is_alive(), "the server stopped while starting"
+            assert time.monotonic() < deadline, "the server did not start within 60 s"
             time.sleep(0.05)
         return self
 
