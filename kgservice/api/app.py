@@ -198,8 +198,16 @@ def create_app(
         cors = Middleware(
             CORSMiddleware,
             allow_origins=settings.cors_origins,
-            allow_methods=["GET", "POST", "OPTIONS"],
-            allow_headers=["authorization", "content-type", "x-api-key"],
+            allow_methods=["GET", "POST", "DELETE", "OPTIONS"],  # DELETE ends an MCP session
+            allow_headers=[
+                "authorization",
+                "content-type",
+                "x-api-key",
+                "mcp-session-id",
+                "mcp-protocol-version",
+                "last-event-id",
+            ],
+            expose_headers=["mcp-session-id"],
         )
         middleware.insert(0, cors)
     return Starlette(
