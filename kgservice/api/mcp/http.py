@@ -2,7 +2,9 @@
 
 The route sits behind the app's middleware, so ``/mcp`` takes the same API keys as
 ``/graphql`` (``Authorization: Bearer <key>`` or ``X-API-Key``). The SDK's session manager
-runs its task group within the app's lifespan (:meth:`McpEndpoint.running`). On a
+runs its task group within the app's lifespan (:meth:`McpEndpoint.running`). Each request
+is answered with one JSON body (no tool streams progress; plain JSON suits proxies and
+curl); sessions are kept, so a client may still open the GET stream. On a
 loopback address, requests must name a loopback Host (and Origin, when they send one),
 against DNS rebinding; configured CORS origins are allowed too.
 """
@@ -62,6 +64,7 @@ class McpEndpoint:
             app=build_server(lifespan),
             security_settings=transport_security(self.settings),
             max_request_body_size=self.settings.max_body_bytes,
+            json_response=True,
         )
         async with manager.run():
             self._manager = manager
