@@ -13,7 +13,7 @@ import os
 import statistics
 import tempfile
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
@@ -43,11 +43,12 @@ def _summary(times: list[float]) -> dict[str, float]:
     }
 
 
-async def _timed(calls: list[Callable[[], Awaitable[Any]]]) -> dict[str, float]:
+async def _timed(client: Client, name: str, calls: list[dict[str, Any]]) -> dict[str, float]:
+    """Call tool ``name`` once per argument set, in order; its latencies."""
     times = []
-    for call in calls:
+    for arguments in calls:
         start = time.perf_counter()
-        await call()
+        await _tool(client, name, arguments)
         times.append(time.perf_counter() - start)
     return _summary(times)
 
@@ -64,46 +65,33 @@ async def _exercise(client: Client, texts: list[str], queries: list[str]) -> dic
     """Time each tool an agent calls all the time, on the same data."""
     figures: dict[str, Any] = {}
     figures["store_reflection"] = await _timed(
-        [
-            lambda text=text: _tool(
-                client, "store_reflection", {"content": text, "project": PROJECT}
-            )
-            for text in texts
-        ]
+        client, "store_reflection", [{"content": text, "project": PROJECT} for text in texts]
     )
-    figures["search"] = await _timed(
-        [lambda q=q: _tool(client, "search", {"text": q, "k": 10}) for q in queries]
-    )
+    figures["search"] = await _timed(client, "search", [{"text": q, "k": 10} for q in queries])
     figures["record_session_transition"] = await _timed(
+        client,
+        "record_session_transition",
         [
-            lambda i=i: _tool(
-                client,
-                "record_session_transition",
-                {"project": PROJECT, "new_external_id": f"s-{i}", "source": "RESUME"},
-            )
+            {"project": PROJECT, "new_external_id": f"s-{i}", "source": "RESUME"}
             for i in range(len(queries))
-        ]
+        ],
     )
     thread = await _tool(
         client,
         "add_messages",
         {"session": "s-0", "messages": [{"role": "user", "content": queries[0]}]},
     )
+    thread_id = thread["thread"]["id"]
     figures["add_messages"] = await _timed(
-        [
-            lambda q=q: _tool(
-                client,
-                "add_messages",
-                {"thread_id": thread["thread"]["id"], "messages": [{"role": "user", "content": q}]},
-            )
-            for q in queries
-        ]
+        client,
+        "add_messages",
+        [{"thread_id": thread_id, "messages": [{"role": "user", "content": q}]} for q in queries],
     )
     figures["resolve_session"] = await _timed(
-        [lambda: _tool(client, "resolve_session", {"external_id": "s-0"}) for _ in queries]
+        client, "resolve_session", [{"external_id": "s-0"}] * len(queries)
     )
     figures["session_context"] = await _timed(
-        [lambda: _tool(client, "session_context", {"project": PROJECT}) for _ in queries]
+        client, "session_context", [{"project": PROJECT}] * len(queries)
     )
     return figures
 
