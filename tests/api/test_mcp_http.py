@@ -24,11 +24,12 @@ from tests.system.live_server import free_port
 
 pytestmark = pytest.mark.anyio
 
-WRITER, READER, TEAM_A = new_secret(), new_secret(), new_secret()
+WRITER, READER, TEAM_A, TEAMS_AB = new_secret(), new_secret(), new_secret(), new_secret()
 KEYS = [
     ApiKeyEntry(name="writer", sha256=hash_secret(WRITER), scope="write"),
     ApiKeyEntry(name="reader", sha256=hash_secret(READER), scope="read"),
     ApiKeyEntry(name="team-a", sha256=hash_secret(TEAM_A), scope="write", namespaces=["a"]),
+    ApiKeyEntry(name="teams", sha256=hash_secret(TEAMS_AB), scope="write", namespaces=["a", "b"]),
 ]
 
 
@@ -169,4 +170,21 @@ async def test_namespace_key_sees_only_its_namespace(keyed_server: RunningServer
         assert other.structured_content["error"] == {
             "type": "Forbidden",
             "message": "API key 'team-a' may not use namespace 'default'",
+        }
+
+
+async def test_a_key_of_several_namespaces_names_projects_by_id(
+    keyed_server: RunningServer,
+) -> None:
+    async with connect(keyed_server.url, TEAM_A) as team:
+        project = (await call(team, "store_reflection", content="A's note.", project="p"))[
+            "project"
+        ]
+    async with connect(keyed_server.url, TEAMS_AB) as teams:
+        by_id = await call(teams, "store_reflection", content="Via the id.", project=project["id"])
+        assert by_id["project"]["namespace"] == "a"
+        by_name = await teams.call_tool("store_reflection", {"content": "x", "project": "p"})
+        assert by_name.structured_content["error"] == {
+            "type": "Forbidden",
+            "message": "API key 'teams' may not use namespace 'default'",
         }

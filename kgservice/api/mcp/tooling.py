@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict
 
 from kgservice.api.access import AccessDeniedError
 from kgservice.api.context import RequestContext
+from kgservice.ids import label_of
 from kgservice.services.mcp.projects import ProjectDirectory
 from kgservice.services.mcp.session_context import SessionContextReader
 from kgservice.services.records import ProjectRecord
@@ -70,8 +71,7 @@ class ToolContext:
 
     async def find_project(self, project: str) -> ProjectRecord | None:
         """The project named (or identified) by ``project``, if any and visible."""
-        namespace = self.default_namespace
-        self.request.check_namespace(namespace)
+        namespace = self._namespace_of(project)
         found = await self.request.run(self.projects.find, project, namespace)
         if found is not None and not self.request.visible(found.namespace):
             return None
@@ -79,11 +79,17 @@ class ToolContext:
 
     async def project(self, project: str) -> ProjectRecord:
         """The project named (or identified) by ``project``, created on a name's first use."""
-        namespace = self.default_namespace
-        self.request.check_namespace(namespace)
+        namespace = self._namespace_of(project)
         found, _ = await self.request.run(self.projects.find_or_create, project, namespace)
         if not self.request.visible(found.namespace):  # an id of another namespace
             raise AccessDeniedError(
                 f"API key {self.request.access.key_name!r} may not use node {found.id}"
             )
         return found
+
+    def _namespace_of(self, project: str) -> str:
+        """Where a project name resolves, refused if the key may not use it (ids pass)."""
+        namespace = self.default_namespace
+        if label_of(project) != "Project":
+            self.request.check_namespace(namespace)
+        return namespace
