@@ -59,6 +59,13 @@ async def fails(client: Client, tool: str, **arguments: Any) -> tuple[str, dict[
     return text, result.structured_content["error"]
 
 
+def test_the_transport_looks_schemas_up_without_listing(server: Server[McpState]) -> None:
+    lookup = server.get_tool_input_schema
+    assert lookup is not None
+    assert lookup("search")["required"] == ["text"]  # type: ignore[index]
+    assert lookup("no_such_tool") is None
+
+
 async def test_lists_every_tool_with_a_schema(client: Client) -> None:
     listed = await client.list_tools()
     names = {tool.name for tool in listed.tools}

@@ -75,14 +75,20 @@ def tool_context(ctx: Context) -> ToolContext:
 def build_server(lifespan: Lifespan) -> Server[McpState]:
     """The MCP server over the state ``lifespan`` yields."""
     tools = all_tools()
+    described = {name: _describe(tool) for name, tool in tools.items()}  # schemas made once
 
     async def list_tools(
         ctx: Context, params: types.PaginatedRequestParams | None
     ) -> types.ListToolsResult:
         can_write = access_of(ctx).can_write
         return types.ListToolsResult(
-            tools=[_describe(tool) for tool in tools.values() if can_write or not tool.writes]
+            tools=[described[t.name] for t in tools.values() if can_write or not t.writes]
         )
+
+    def input_schema(name: str) -> dict[str, Any] | None:
+        """A tool's input schema, for the transport's checks of Mcp-Param headers."""
+        tool = described.get(name)
+        return tool.input_schema if tool else None
 
     async def call_tool(ctx: Context, params: types.CallToolRequestParams) -> types.CallToolResult:
         tool = tools.get(params.name)
@@ -131,6 +137,7 @@ def build_server(lifespan: Lifespan) -> Server[McpState]:
         version=__version__,
         instructions=INSTRUCTIONS,
         lifespan=lifespan,
+        get_tool_input_schema=input_schema,
         on_list_tools=list_tools,
         on_call_tool=call_tool,
         on_list_resources=list_resources,
