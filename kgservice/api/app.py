@@ -52,7 +52,7 @@ log = logging.getLogger("kgservice")
 _LONG_DIGITS = re.compile(rb"\d{19}")
 
 
-def _recover(services: Services) -> None:
+def recover_on_start(services: Services) -> None:
     """Embed nodes that a crash left without vectors, drop orphan vectors, warm the index."""
     try:
         report = backfill(services.stores.graph, services.index)
@@ -156,7 +156,7 @@ def create_app(
         recovery = None
         if settings.backfill_on_start:
             recovery = threading.Thread(
-                target=_recover, args=(app.state.services,), name="kg-backfill", daemon=True
+                target=recover_on_start, args=(app.state.services,), name="kg-backfill", daemon=True
             )
             recovery.start()
         app.state.services.job_runner.start()  # also resumes jobs a stopped process left
