@@ -160,6 +160,10 @@ async def test_namespace_key_sees_only_its_namespace(keyed_server: RunningServer
         mine = await call(team, "store_reflection", content="Team A's own note.", project="d")
         assert mine["project"]["namespace"] == "a"
         assert mine["project"]["id"] != outside["project"]["id"]
+        listed = (await team.list_resources()).resources
+        assert [r.uri for r in listed] == [
+            f"kgservice://project/{mine['project']['id']}/latest-session"
+        ]
         hits = await call(team, "search", text="secret note", k=10)
         assert {h["namespace"] for h in hits["hits"]} == {"a"}
         by_id = await team.call_tool(

@@ -240,6 +240,14 @@ async def test_prompt_explains_the_tools(client: Client) -> None:
     text = prompt.messages[0].content.text  # type: ignore[union-attr]
     assert "record_session_transition" in text
     assert "'kgservice'" in text
+    assert (await client.list_resources()).resources == []
+    stored = await call(client, "store_reflection", content="Listed.", project="listed")
+    listed_resources = (await client.list_resources()).resources
+    project_id = stored["project"]["id"]
+    assert [r.uri for r in listed_resources] == [f"kgservice://project/{project_id}/latest-session"]
+    assert listed_resources[0].name == "listed latest session"
+    read = await client.read_resource(listed_resources[0].uri)
+    assert '"content":"Listed."' in read.contents[0].text  # type: ignore[union-attr]
     templates = await client.list_resource_templates()
     assert {t.uri_template for t in templates.resource_templates} == {
         "kgservice://project/{name}/latest-session",

@@ -22,6 +22,7 @@ from kgservice.services.records import MessageRecord, ThreadRecord
 PROJECT_SESSION = UriTemplate.parse("kgservice://project/{name}/latest-session")
 THREAD = UriTemplate.parse("kgservice://thread/{id}")
 MAX_TRANSCRIPT = 1_000
+MAX_LISTED = 100
 
 TEMPLATES = [
     types.ResourceTemplate(
@@ -39,6 +40,22 @@ TEMPLATES = [
         mime_type="text/markdown",
     ),
 ]
+
+
+async def listed(context: ToolContext) -> list[types.Resource]:
+    """The latest-session resource of each project the caller may see (the newest 100)."""
+    request = context.request
+    projects = await request.run(context.projects.newest, MAX_LISTED)
+    return [
+        types.Resource(
+            name=f"{project.name} latest session",
+            uri=PROJECT_SESSION.expand({"name": project.id}),
+            description=f"The latest session of project {project.name!r} ({project.namespace}).",
+            mime_type="application/json",
+        )
+        for project in projects
+        if request.visible(project.namespace)
+    ]
 
 
 async def read(context: ToolContext, uri: str) -> types.ReadResourceResult:

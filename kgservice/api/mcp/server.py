@@ -110,7 +110,7 @@ def build_server(lifespan: Lifespan) -> Server[McpState]:
     async def list_resources(
         ctx: Context, params: types.PaginatedRequestParams | None
     ) -> types.ListResourcesResult:
-        return types.ListResourcesResult(resources=[])
+        return types.ListResourcesResult(resources=await resources.listed(tool_context(ctx)))
 
     async def list_resource_templates(
         ctx: Context, params: types.PaginatedRequestParams | None

@@ -20,6 +20,11 @@ class ProjectDirectory:
     def __init__(self, graph: GraphStore) -> None:
         self.graph = graph
 
+    def newest(self, limit: int) -> list[ProjectRecord]:
+        """Up to ``limit`` projects, newest first."""
+        rows = self.graph.run("mcp/projects", {"limit": limit})
+        return [ProjectRecord.from_node(row["node"]) for row in rows]
+
     def find(self, project: str, namespace: str) -> ProjectRecord | None:
         """The project ``project`` names (an id, or a name in ``namespace``), or None."""
         require_text("project", project, max_length=MAX_NAME)
