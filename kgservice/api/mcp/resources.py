@@ -45,7 +45,7 @@ TEMPLATES = [
 async def listed(context: ToolContext) -> list[types.Resource]:
     """The latest-session resource of each project the caller may see (the newest 100)."""
     request = context.request
-    projects = await request.run(context.projects.newest, MAX_LISTED)
+    projects = await request.run(context.projects.newest, MAX_LISTED, request.access.namespaces)
     return [
         types.Resource(
             name=f"{project.name} latest session",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 from kgservice.clock import utc_now
 from kgservice.errors import NotFoundError
 from kgservice.ids import label_of, new_id
@@ -20,9 +22,13 @@ class ProjectDirectory:
     def __init__(self, graph: GraphStore) -> None:
         self.graph = graph
 
-    def newest(self, limit: int) -> list[ProjectRecord]:
-        """Up to ``limit`` projects, newest first."""
-        rows = self.graph.run("mcp/projects", {"limit": limit})
+    def newest(self, limit: int, namespaces: Collection[str] | None = None) -> list[ProjectRecord]:
+        """Up to ``limit`` projects (of ``namespaces``, if given), newest first."""
+        if namespaces is None:
+            rows = self.graph.run("mcp/projects", {"limit": limit})
+        else:
+            params = {"limit": limit, "namespaces": sorted(namespaces)}
+            rows = self.graph.run("mcp/projects_in", params)
         return [ProjectRecord.from_node(row["node"]) for row in rows]
 
     def find(self, project: str, namespace: str) -> ProjectRecord | None:

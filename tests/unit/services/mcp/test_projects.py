@@ -63,3 +63,15 @@ def test_bad_names_are_refused(directory: ProjectDirectory, bad: str) -> None:
     with pytest.raises(InputError) as refused:
         directory.find_or_create(bad, "default")
     assert refused.value.field == "project"
+
+
+def test_newest_projects_of_some_namespaces(directory: ProjectDirectory) -> None:
+    made = [
+        directory.find_or_create(name, ns)[0] for name, ns in (("1", "a"), ("2", "b"), ("3", "a"))
+    ]
+    newest = directory.newest(10)
+    assert [p.id for p in newest] == sorted((p.id for p in made), reverse=True)  # ids sort by time
+    assert [p.id for p in directory.newest(1)] == [newest[0].id]
+    in_a = directory.newest(10, {"a"})
+    assert {p.id for p in in_a} == {made[0].id, made[2].id}
+    assert directory.newest(10, set()) == []
