@@ -1,4 +1,5 @@
-"""The ASGI app: GraphQL at ``/graphql``, ``/healthz``; stores opened by the lifespan."""
+"""The ASGI app: GraphQL at ``/graphql``, MCP at ``/mcp``, ``/healthz``; stores opened by the
+lifespan."""
 
 from __future__ import annotations
 
@@ -37,6 +38,7 @@ from kgservice.api.checkpoints import PeriodicCheckpoint
 from kgservice.api.context import RequestContext
 from kgservice.api.error_log import install_client_error_filter
 from kgservice.api.json_body import BodyDecodeError, decode_body
+from kgservice.api.mcp.http import McpEndpoint
 from kgservice.api.schema import build_schema
 from kgservice.embedding import Embedder
 from kgservice.errors import SettingsError
@@ -49,7 +51,7 @@ from kgservice.stores.opening import Stores, load_embedder, open_stores
 log = logging.getLogger("kgservice")
 
 
-def _recover(services: Services) -> None:
+def recover_on_start(services: Services) -> None:
     """Embed nodes that a crash left without vectors, drop orphan vectors, warm the index."""
     try:
         report = backfill(services.stores.graph, services.index)
@@ -166,7 +168,7 @@ def create_app(
         recovery = None
         if settings.backfill_on_start:
             recovery = threading.Thread(
-                target=_recover, args=(app.state.services,), name="kg-backfill", daemon=True
+                target=recover_on_start, args=(app.state.services,), name="kg-backfill", daemon=True
             )
             recovery.start()
         app.state.services.job_runner.start()  # also resumes jobs a stopped process left
@@ -174,7 +176,8 @@ def create_app(
         checkpoints.start()
         app.state.checkpoints = checkpoints
         try:
-            yield
+            async with mcp.running(app.state.services):
+                yield
         finally:
             await to_thread.run_sync(checkpoints.stop)
             await to_thread.run_sync(app.state.services.job_runner.stop)
@@ -198,6 +201,7 @@ def create_app(
 
     keys = KeyRing(settings.api_keys)
     graphql = KgGraphQL(keys, settings)
+    mcp = McpEndpoint(settings)
     middleware = [
         Middleware(AuthMiddleware, keys=keys, open_paths=("/healthz",)),
         Middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes),
@@ -206,8 +210,16 @@ def create_app(
         cors = Middleware(
             CORSMiddleware,
             allow_origins=settings.cors_origins,
-            allow_methods=["GET", "POST", "OPTIONS"],
-            allow_headers=["authorization", "content-type", "x-api-key"],
+            allow_methods=["GET", "POST", "DELETE", "OPTIONS"],  # DELETE ends an MCP session
+            allow_headers=[
+                "authorization",
+                "content-type",
+                "x-api-key",
+                "mcp-session-id",
+                "mcp-protocol-version",
+                "last-event-id",
+            ],
+            expose_headers=["mcp-session-id"],
         )
         middleware.insert(0, cors)
     return Starlette(
@@ -216,6 +228,7 @@ def create_app(
             Route("/healthz", healthz),
             Route("/graphql", graphql),
             WebSocketRoute("/graphql", graphql),
+            Route("/mcp", mcp),
         ],
         middleware=middleware,
         lifespan=lifespan,

@@ -11,6 +11,7 @@ from kgservice.cli import (
     discover,
     embed,
     graphql_schema,
+    mcp,
     migrate,
     serve,
     status,
@@ -32,6 +33,7 @@ app.command("backfill")(backfill.backfill)
 app.command("discover")(discover.discover)
 app.command("link-mentions")(link_mentions_command)
 app.command("graphql-schema")(graphql_schema.graphql_schema)
+app.command("mcp")(mcp.mcp)
 app.add_typer(migrate.app, name="migrate")
 app.add_typer(api_key.app, name="api-key")
 

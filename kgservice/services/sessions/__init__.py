@@ -5,6 +5,6 @@ Modules: ``writes`` (creating projects, sessions, threads; appending messages), 
 ``message_pages`` (the in-memory cache of immutable message pages), ``records`` (typed rows).
 """
 
-from kgservice.services.sessions.writes import MAX_BATCH, NewMessage, SessionService
+from kgservice.services.sessions.writes import MAX_BATCH, ROLES, NewMessage, SessionService
 
-__all__ = ["MAX_BATCH", "NewMessage", "SessionService"]
+__all__ = ["MAX_BATCH", "ROLES", "NewMessage", "SessionService"]

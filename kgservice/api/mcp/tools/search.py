@@ -1,0 +1,74 @@
+"""``search``: messages, conversations, reflections and entities by meaning and words."""
+
+from __future__ import annotations
+
+from typing import Any, Literal, get_args
+
+from pydantic import Field
+
+from kgservice.api.mcp.results import node_summary
+from kgservice.api.mcp.tooling import Arguments, Tool, ToolContext
+from kgservice.services.search import MAX_RESULTS, SearchMode
+from kgservice.services.text_index import TEXT_KINDS
+
+Kind = Literal["Message", "Conversation", "Reflection", "Entity"]
+assert set(TEXT_KINDS) == set(get_args(Kind))  # the searchable kinds, kept in step
+
+
+class SearchArguments(Arguments):
+    text: str = Field(description="What to look for, in plain words.")
+    kinds: list[Kind] | None = Field(
+        default=None, description="Only these kinds of node (default: all four)."
+    )
+    k: int = Field(default=10, description=f"How many hits, 1..{MAX_RESULTS}.")
+    mode: Literal["HYBRID", "VECTOR", "TEXT"] = Field(
+        default="HYBRID",
+        description="HYBRID fuses meaning and words (best default); VECTOR: meaning only "
+        "(cosine); TEXT: words only (BM25).",
+    )
+    namespace: str | None = Field(
+        default=None, description="Only this namespace (default: every namespace you may see)."
+    )
+
+
+async def search(context: ToolContext, args: SearchArguments) -> dict[str, Any]:
+    request = context.request
+    namespace = args.namespace
+    allowed = request.access.namespaces
+    if namespace is not None:
+        request.check_namespace(namespace)
+    elif allowed is not None and len(allowed) == 1:
+        namespace = next(iter(allowed))  # a key scoped to one namespace searches it
+    service = context.services.search
+    hits = await request.run(
+        lambda: service.search(
+            text=args.text,
+            kinds=args.kinds,
+            namespace=namespace,
+            k=args.k,
+            mode=SearchMode(args.mode),
+        )
+    )
+    return {
+        "hits": [
+            {**node_summary(hit.node), "score": hit.score}
+            for hit in hits
+            if request.visible(hit.node.properties.get("namespace"))
+        ]
+    }
+
+
+TOOLS = (
+    Tool(
+        name="search",
+        description=(
+            "Search stored memory: messages, conversations, reflections and knowledge-graph "
+            "entities. Returns hits best first, each with id, kind, namespace, score (higher "
+            "is better) and a snippet of its text; read a hit further with `entity` (entities) "
+            "or the kgservice://thread/{id} resource."
+        ),
+        arguments=SearchArguments,
+        handler=search,
+        writes=False,
+    ),
+)
