@@ -1,0 +1,382 @@
+"""Indexing a repository at a commit: list, parse what is new, resolve, embed, write.
+
+A file version is its path and content hash. Versions already stored for the repository
+(by an earlier commit) are reused with their symbols and their parse result; only new
+versions are read, parsed and embedded. Every edge of the commit is resolved again over all
+its files (cheap, from the stored parse results), and only edges not stored yet are written.
+A commit already indexed is left as it is.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from kgservice.errors import InputError
+from kgservice.ids import new_id
+from kgservice.services.codegraph.calls import CommitSymbols, SymbolKey, call_edges
+from kgservice.services.codegraph.imports import import_edges
+from kgservice.services.codegraph.modules import ModuleName, module_index, module_names
+from kgservice.services.codegraph.parsing import FileAnalysis, analyse
+from kgservice.services.codegraph.sources import SkippedFile, SourceFile, SourceTree, open_source
+from kgservice.services.codegraph.writing import (
+    CommitWrite,
+    FileRow,
+    RepositoryRow,
+    SymbolRow,
+    write_commit,
+)
+from kgservice.services.text_index import IndexedText, TextIndex
+from kgservice.stores.graph import GraphStore
+
+#: Called with the fraction done (0..1) and the counts so far.
+Progress = Callable[[float, Mapping[str, Any]], None]
+EMBED_BATCH = 256
+QUERY_CHUNK = 5_000  # ids per IN-list query
+
+
+@dataclass
+class IndexReport:
+    """What indexing one commit did."""
+
+    repository_id: str
+    commit_id: str
+    sha: str
+    already_indexed: bool = False
+    files: int = 0
+    parsed: int = 0
+    reused: int = 0
+    symbols: int = 0
+    imports: int = 0
+    calls: int = 0
+    inherits: int = 0
+    errors: list[SkippedFile] = field(default_factory=list)  # recorded, with their error
+    skipped: list[SkippedFile] = field(default_factory=list)  # not recorded
+    seconds: float = 0.0
+
+    def counts(self) -> dict[str, Any]:
+        """The report as job counts (JSON)."""
+        return {
+            "repository_id": self.repository_id,
+            "commit_id": self.commit_id,
+            "sha": self.sha,
+            "already_indexed": self.already_indexed,
+            "files": self.files,
+            "parsed": self.parsed,
+            "reused": self.reused,
+            "symbols": self.symbols,
+            "imports": self.imports,
+            "calls": self.calls,
+            "inherits": self.inherits,
+            "errors": [{"path": e.path, "reason": e.reason} for e in self.errors[:100]],
+            "skipped": [{"path": s.path, "reason": s.reason} for s in self.skipped[:100]],
+            "seconds": round(self.seconds, 3),
+        }
+
+
+@dataclass
+class _Version:
+    """A file version of the commit with its analysis and symbol ids by local name."""
+
+    id: str
+    source: SourceFile
+    analysis: FileAnalysis
+    symbol_ids: dict[str, str]
+    new: bool
+
+
+def _chunks(values: Sequence[str]) -> Iterable[Sequence[str]]:
+    for start in range(0, len(values), QUERY_CHUNK):
+        yield values[start : start + QUERY_CHUNK]
+
+
+def local_name(qualname: str, module: str) -> str:
+    """A symbol's name within its module ("" for the module itself)."""
+    return "" if qualname == module else qualname[len(module) + 1 :]
+
+
+class CodeIndexer:
+    """Indexes repositories into the graph and their symbols into the text index."""
+
+    def __init__(self, graph: GraphStore, index: TextIndex) -> None:
+        self.graph = graph
+        self.index = index
+
+    def index_path(
+        self,
+        path: Path,
+        commit: str | None = None,
+        namespace: str = "default",
+        progress: Progress | None = None,
+    ) -> IndexReport:
+        """Index ``path`` at ``commit`` (a checkout's HEAD, or a directory's content)."""
+        if not namespace.strip():
+            raise InputError("namespace", "must not be empty")
+        started = time.perf_counter()
+        tree = open_source(path, commit)
+        report = self.index_tree(
+            tree, namespace, ref=commit or ("HEAD" if tree.is_git else None), progress=progress
+        )
+        report.seconds = time.perf_counter() - started
+        return report
+
+    def index_tree(
+        self,
+        tree: SourceTree,
+        namespace: str,
+        *,
+        ref: str | None = None,
+        progress: Progress | None = None,
+    ) -> IndexReport:
+        """Index the files of ``tree`` as one commit."""
+        report_progress = progress or (lambda fraction, counts: None)
+        repo_rows = self.graph.run(
+            "codegraph/repository_by_path", {"namespace": namespace, "path": str(tree.root)}
+        )
+        new_repository = None
+        if repo_rows:
+            repository_id = repo_rows[0]["id"]
+            existing = self.graph.run(
+                "codegraph/commit_by_sha", {"repository_id": repository_id, "sha": tree.commit}
+            )
+            if existing:
+                return IndexReport(
+                    repository_id,
+                    existing[0]["id"],
+                    tree.commit,
+                    already_indexed=True,
+                    files=existing[0]["file_count"] or 0,
+                    skipped=tree.skipped,
+                )
+        else:
+            repository_id = new_id("Repository")
+            new_repository = RepositoryRow(repository_id, tree.name, str(tree.root), tree.remote)
+        report = IndexReport(repository_id, new_id("Commit"), tree.commit, skipped=tree.skipped)
+        versions = self._versions(
+            tree, repository_id if repo_rows else None, report, report_progress
+        )
+        plan = self._resolve(versions, namespace, report)
+        report_progress(0.6, report.counts())
+        texts = self._texts(versions, plan, namespace)
+        vectors = self._embed(texts, report, report_progress)
+        write_commit(
+            self.graph,
+            CommitWrite(
+                namespace=namespace,
+                repository_id=repository_id,
+                commit_id=report.commit_id,
+                sha=tree.commit,
+                ref=ref,
+                message=tree.message,
+                authored_at=tree.authored_at,
+                file_ids=[v.id for v in versions],
+                new_repository=new_repository,
+                files=plan.files,
+                symbols=plan.symbols,
+                imports=plan.imports,
+                calls=plan.calls,
+                inherits=plan.inherits,
+            ),
+        )
+        self.index.store(texts, vectors)
+        report_progress(1.0, report.counts())
+        return report
+
+    # -- steps ---------------------------------------------------------------------------
+    def _versions(
+        self,
+        tree: SourceTree,
+        repository_id: str | None,
+        report: IndexReport,
+        progress: Progress,
+    ) -> list[_Version]:
+        """Reuse stored versions (same path and hash), parse the others."""
+        known: dict[tuple[str, str], tuple[str, str]] = {}
+        if repository_id is not None:
+            hashes = sorted({f.content_hash for f in tree.files})
+            for chunk in _chunks(hashes):
+                for row in self.graph.run(
+                    "codegraph/known_versions",
+                    {"repository_id": repository_id, "hashes": list(chunk)},
+                ):
+                    known[(row["path"], row["content_hash"])] = (row["id"], row["analysis"])
+        names = module_names([f.path for f in tree.files], tree.name)
+        reused_ids = [
+            known[key][0] for f in tree.files if (key := (f.path, f.content_hash)) in known
+        ]
+        symbol_ids = self._stored_symbols(reused_ids)
+        fresh = [f for f in tree.files if (f.path, f.content_hash) not in known]
+        contents = tree.read(fresh)
+        versions: list[_Version] = []
+        for position, source in enumerate(tree.files):
+            stored = known.get((source.path, source.content_hash))
+            if stored is not None:
+                file_id, analysis_json = stored
+                versions.append(
+                    _Version(
+                        file_id,
+                        source,
+                        FileAnalysis.from_json(analysis_json),
+                        symbol_ids.get(file_id, {}),
+                        new=False,
+                    )
+                )
+                report.reused += 1
+                continue
+            module = names[source.path]
+            data = contents[source.content_hash]
+            if b"\0" in data[:8192]:
+                analysis = FileAnalysis(
+                    module.name, module.is_package, lines=0, error="binary file"
+                )
+            else:
+                analysis = analyse(data, module.name, module.is_package)
+            versions.append(_Version(new_id("CodeFile"), source, analysis, {}, new=True))
+            report.parsed += 1
+            if position % 200 == 0:
+                progress(0.5 * position / max(len(tree.files), 1), report.counts())
+        for version in versions:
+            if version.analysis.error is not None:
+                report.errors.append(SkippedFile(version.source.path, version.analysis.error))
+        report.files = len(versions)
+        return versions
+
+    def _stored_symbols(self, file_ids: Sequence[str]) -> dict[str, dict[str, str]]:
+        found: dict[str, dict[str, str]] = {}
+        for chunk in _chunks(list(file_ids)):
+            for row in self.graph.run("codegraph/version_symbols", {"file_ids": list(chunk)}):
+                local = local_name(row["qualname"], row["module"])
+                found.setdefault(row["file_id"], {})[local] = row["id"]
+        return found
+
+    def _stored_edges(self, query: str, file_ids: Sequence[str]) -> set[tuple[str, str]]:
+        edges: set[tuple[str, str]] = set()
+        for chunk in _chunks(list(file_ids)):
+            for row in self.graph.run(query, {"file_ids": list(chunk)}):
+                edges.add((row["from_id"], row["to_id"]))
+        return edges
+
+    def _resolve(self, versions: list[_Version], namespace: str, report: IndexReport) -> _Plan:
+        """New file and symbol rows, and the commit's edges not stored yet."""
+        plan = _Plan()
+        for version in versions:
+            if version.new:
+                plan.add_version(version)
+        by_path = {v.source.path: v for v in versions}
+        analyses = {path: v.analysis for path, v in by_path.items()}
+        modules = module_index({path: _module_name(a) for path, a in analyses.items()})
+        file_import_pairs = {
+            (by_path[a].id, by_path[b].id) for a, b in import_edges(analyses, modules)
+        }
+        calls, inherits = call_edges(CommitSymbols(analyses, modules))
+
+        def symbol_id(key: SymbolKey) -> str | None:
+            return by_path[key[0]].symbol_ids.get(key[1])
+
+        call_pairs = {
+            (a, b) for a, b in ((symbol_id(x), symbol_id(y)) for x, y in calls) if a and b
+        }
+        inherit_pairs = {
+            (a, b) for a, b in ((symbol_id(x), symbol_id(y)) for x, y in inherits) if a and b
+        }
+        reused = [v.id for v in versions if not v.new]
+        plan.imports = sorted(
+            file_import_pairs - self._stored_edges("codegraph/version_imports", reused)
+        )
+        plan.calls = sorted(call_pairs - self._stored_edges("codegraph/version_calls", reused))
+        plan.inherits = sorted(
+            inherit_pairs - self._stored_edges("codegraph/version_inherits", reused)
+        )
+        report.symbols = len(plan.symbols)
+        report.imports = len(file_import_pairs)
+        report.calls = len(call_pairs)
+        report.inherits = len(inherit_pairs)
+        return plan
+
+    def _texts(self, versions: list[_Version], plan: _Plan, namespace: str) -> list[IndexedText]:
+        """Texts of the new versions and symbols: path or qualified name, docstring."""
+        docstrings = {v.id: v.analysis.docstring for v in versions if v.new}
+        texts = []
+        for row in plan.files:
+            doc = docstrings.get(row.id)
+            text = f"{row.path}: {doc}" if doc else row.path
+            texts.append(IndexedText(row.id, "CodeFile", namespace, text))
+        for symbol in plan.symbols:
+            doc = symbol.docstring
+            text = f"{symbol.qualname}: {doc}" if doc else symbol.qualname
+            texts.append(IndexedText(symbol.id, "Symbol", namespace, text))
+        return texts
+
+    def _embed(
+        self, texts: list[IndexedText], report: IndexReport, progress: Progress
+    ) -> npt.NDArray[np.float32]:
+        parts = []
+        for start in range(0, len(texts), EMBED_BATCH):
+            batch = texts[start : start + EMBED_BATCH]
+            parts.append(self.index.embed([t.text for t in batch]))
+            progress(0.6 + 0.35 * (start + len(batch)) / len(texts), report.counts())
+        if not parts:
+            return np.zeros((0, self.index.embedder.dimension), np.float32)
+        return np.concatenate(parts)
+
+
+def _module_name(analysis: FileAnalysis) -> ModuleName:
+    return ModuleName(analysis.module, analysis.is_package)
+
+
+@dataclass
+class _Plan:
+    files: list[FileRow] = field(default_factory=list)
+    symbols: list[SymbolRow] = field(default_factory=list)
+    imports: list[tuple[str, str]] = field(default_factory=list)
+    calls: list[tuple[str, str]] = field(default_factory=list)
+    inherits: list[tuple[str, str]] = field(default_factory=list)
+
+    def add_version(self, version: _Version) -> None:
+        """Rows of a new file version and its symbols (their ids go into ``version``)."""
+        analysis = version.analysis
+        self.files.append(
+            FileRow(
+                id=version.id,
+                path=version.source.path,
+                module=analysis.module,
+                content_hash=version.source.content_hash,
+                lines=analysis.lines,
+                size=version.source.size,
+                error=analysis.error,
+                analysis=analysis.to_json(),
+            )
+        )
+        module_symbol = SymbolRow(
+            id=new_id("Symbol"),
+            file_id=version.id,
+            name=analysis.module.rpartition(".")[2],
+            qualname=analysis.module,
+            kind="module",
+            module=analysis.module,
+            line_start=1,
+            line_end=analysis.lines,
+            docstring=analysis.docstring,
+        )
+        self.symbols.append(module_symbol)
+        version.symbol_ids[""] = module_symbol.id
+        for symbol in analysis.symbols:
+            row = SymbolRow(
+                id=new_id("Symbol"),
+                file_id=version.id,
+                name=symbol.local.rpartition(".")[2],
+                qualname=f"{analysis.module}.{symbol.local}",
+                kind=symbol.kind,
+                module=analysis.module,
+                line_start=symbol.line_start,
+                line_end=symbol.line_end,
+                docstring=symbol.docstring,
+            )
+            self.symbols.append(row)
+            version.symbol_ids[symbol.local] = row.id
