@@ -12,6 +12,14 @@ from strawberry.extensions.runner import SchemaExtensionsRunner
 from strawberry.types import ExecutionContext
 
 from kgservice import __version__
+from kgservice.api.codegraph import (
+    CodeFile,
+    CodeGraphMutation,
+    CodeGraphQuery,
+    Commit,
+    Repository,
+    Symbol,
+)
 from kgservice.api.context import KgInfo
 from kgservice.api.execution import PlainFieldExecutor
 from kgservice.api.extension_runner import CachedHooksRunner
@@ -40,6 +48,10 @@ NODE_TYPES: dict[str, Callable[[dict[str, Any]], Node]] = {
     "Reflection": Reflection.from_node,
     "Job": Job.from_node,
     "Entity": Entity.from_node,
+    "Repository": Repository.from_node,
+    "Commit": Commit.from_node,
+    "CodeFile": CodeFile.from_node,
+    "Symbol": Symbol.from_node,
 }
 
 
@@ -100,13 +112,19 @@ class Query(
     JobQuery,
     EntityQuery,
     GraphQuery,
+    CodeGraphQuery,
 ):
     """Every read field."""
 
 
 @strawberry.type
 class Mutation(
-    SessionMutation, MemoryMutation, RelationMutation, DiscoveryMutation, EntityMutation
+    SessionMutation,
+    MemoryMutation,
+    RelationMutation,
+    DiscoveryMutation,
+    EntityMutation,
+    CodeGraphMutation,
 ):
     """Every write field; each returns a payload or a typed error."""
 
@@ -141,6 +159,10 @@ def build_schema() -> strawberry.Schema:
             Reflection,
             Job,
             Entity,
+            Repository,
+            Commit,
+            CodeFile,
+            Symbol,
         ],
         extensions=extension_factories(),
         execution_context_class=PlainFieldExecutor,

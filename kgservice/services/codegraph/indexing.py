@@ -32,8 +32,10 @@ from kgservice.services.codegraph.writing import (
     SymbolRow,
     write_commit,
 )
+from kgservice.services.consistency import text_of
 from kgservice.services.text_index import IndexedText, TextIndex
 from kgservice.stores.graph import GraphStore
+from kgservice.stores.vectors import TextItem
 
 #: Called with the fraction done (0..1) and the counts so far.
 Progress = Callable[[float, Mapping[str, Any]], None]
@@ -114,14 +116,24 @@ class CodeIndexer:
         commit: str | None = None,
         namespace: str = "default",
         progress: Progress | None = None,
+        *,
+        embed: bool = True,
     ) -> IndexReport:
-        """Index ``path`` at ``commit`` (a checkout's HEAD, or a directory's content)."""
+        """Index ``path`` at ``commit`` (a checkout's HEAD, or a directory's content).
+
+        Without ``embed`` the new texts are stored for full-text search only and their
+        vectors are left to ``kgservice backfill``.
+        """
         if not namespace.strip():
             raise InputError("namespace", "must not be empty")
         started = time.perf_counter()
         tree = open_source(path, commit)
         report = self.index_tree(
-            tree, namespace, ref=commit or ("HEAD" if tree.is_git else None), progress=progress
+            tree,
+            namespace,
+            ref=commit or ("HEAD" if tree.is_git else None),
+            progress=progress,
+            embed=embed,
         )
         report.seconds = time.perf_counter() - started
         return report
@@ -133,6 +145,7 @@ class CodeIndexer:
         *,
         ref: str | None = None,
         progress: Progress | None = None,
+        embed: bool = True,
     ) -> IndexReport:
         """Index the files of ``tree`` as one commit."""
         report_progress = progress or (lambda fraction, counts: None)
@@ -163,8 +176,8 @@ class CodeIndexer:
         )
         plan = self._resolve(versions, namespace, report)
         report_progress(0.6, report.counts())
-        texts = self._texts(versions, plan, namespace)
-        vectors = self._embed(texts, report, report_progress)
+        texts = self._texts(plan, namespace)
+        vectors = self._embed(texts, report, report_progress) if embed else None
         write_commit(
             self.graph,
             CommitWrite(
@@ -184,7 +197,12 @@ class CodeIndexer:
                 inherits=plan.inherits,
             ),
         )
-        self.index.store(texts, vectors)
+        if vectors is None:
+            self.index.vectors.upsert_texts(
+                [TextItem(t.node_id, t.kind, t.namespace, t.text) for t in texts]
+            )
+        else:
+            self.index.store(texts, vectors)
         report_progress(1.0, report.counts())
         return report
 
@@ -299,18 +317,12 @@ class CodeIndexer:
         report.inherits = len(inherit_pairs)
         return plan
 
-    def _texts(self, versions: list[_Version], plan: _Plan, namespace: str) -> list[IndexedText]:
+    def _texts(self, plan: _Plan, namespace: str) -> list[IndexedText]:
         """Texts of the new versions and symbols: path or qualified name, docstring."""
-        docstrings = {v.id: v.analysis.docstring for v in versions if v.new}
-        texts = []
-        for row in plan.files:
-            doc = docstrings.get(row.id)
-            text = f"{row.path}: {doc}" if doc else row.path
-            texts.append(IndexedText(row.id, "CodeFile", namespace, text))
+        texts = [IndexedText(row.id, "CodeFile", namespace, row.path) for row in plan.files]
         for symbol in plan.symbols:
-            doc = symbol.docstring
-            text = f"{symbol.qualname}: {doc}" if doc else symbol.qualname
-            texts.append(IndexedText(symbol.id, "Symbol", namespace, text))
+            node = {"qualname": symbol.qualname, "docstring": symbol.docstring}
+            texts.append(IndexedText(symbol.id, "Symbol", namespace, text_of("Symbol", node)))
         return texts
 
     def _embed(
