@@ -34,7 +34,8 @@ def test_two_commits_share_unchanged_files(services: Services, repo: tuple[Path,
     assert two.sha == second
     assert (two.files, two.parsed, two.reused) == (6, 1, 5)
     again = code.index(str(root), second)
-    assert again.already_indexed and again.commit_id == two.commit_id
+    assert again.already_indexed
+    assert again.commit_id == two.commit_id
     counts = {r["label"]: r["count"] for r in services.stores.graph.run("core/count_nodes")}
     assert counts["CodeFile"] == 7  # six versions, plus the changed file's second one
     assert counts["Commit"] == 2
