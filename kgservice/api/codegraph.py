@@ -266,6 +266,9 @@ class IndexCodeInput:
         default=None, description="A commit of the checkout (default HEAD)."
     )
     namespace: str = "default"
+    project: strawberry.ID | None = strawberry.field(
+        default=None, description="Put the repository in this project (discovery reads it)."
+    )
 
 
 @strawberry.type
@@ -287,7 +290,10 @@ class CodeGraphMutation:
         service = info.context.services.codegraph
 
         def start() -> Job:
-            return Job.from_record(service.start(input.path, input.commit, input.namespace))
+            project = str(input.project) if input.project is not None else None
+            return Job.from_record(
+                service.start(input.path, input.commit, input.namespace, project)
+            )
 
         return await run_mutation(info, start, lambda job: IndexCodePayload(job=job))
 

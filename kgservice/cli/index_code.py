@@ -23,10 +23,13 @@ def index_code(
         str | None, typer.Option(help="A commit of the checkout (default HEAD).")
     ] = None,
     namespace: Annotated[str, typer.Option(help="Namespace of the code graph.")] = "default",
+    project: Annotated[
+        str | None, typer.Option(help="Put the repository in this project (a Project id).")
+    ] = None,
     data_dir: DataDirOption = None,
 ) -> None:
     """Index a Python repository: files, symbols, imports, calls (unchanged files reused)."""
-    parameters = index_parameters(str(path), commit, namespace)
+    parameters = index_parameters(str(path), commit, namespace, project)
     settings = settings_from(data_dir)
     with open_stores(settings) as stores:
         services = Services.create(stores, load_embedder(settings))

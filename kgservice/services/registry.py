@@ -76,5 +76,5 @@ class Services:
             graph_algorithms=GraphAlgorithms(
                 stores.graph, stores.vectors, stores.settings.graph_algorithms
             ),
-            codegraph=CodeGraphService(stores.graph, index, jobs, job_runner),
+            codegraph=CodeGraphService(stores.graph, index, jobs, job_runner, mentions),
         )

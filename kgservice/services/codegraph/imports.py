@@ -38,3 +38,31 @@ def import_edges(
                 if target is not None and target != analysis.module:
                     edges.add((path, modules[target]))
     return edges
+
+
+def external_import_edges(
+    analyses: Mapping[str, FileAnalysis],
+    modules: Mapping[str, str],
+    external: Mapping[str, str],
+) -> set[tuple[str, str]]:
+    """``(importer path, file id)`` pairs for imports of other repositories' modules.
+
+    ``external`` maps the module names of the namespace's other repositories (their latest
+    indexed commits) to file ids; an import the repository resolves itself never counts.
+    """
+    edges: set[tuple[str, str]] = set()
+    if not external:
+        return edges
+    for path, analysis in analyses.items():
+        for ref in analysis.imports:
+            if ref.names is None or "*" in ref.names:
+                candidates = [ref.module]
+            else:
+                candidates = [f"{ref.module}.{name}" for name in ref.names]
+            for candidate in candidates:
+                if internal_module(candidate, modules) is not None:
+                    continue
+                target = internal_module(candidate, external)
+                if target is not None:
+                    edges.add((path, external[target]))
+    return edges

@@ -21,7 +21,8 @@ import numpy.typing as npt
 from kgservice.errors import InputError
 from kgservice.ids import new_id
 from kgservice.services.codegraph.calls import CommitSymbols, SymbolKey, call_edges
-from kgservice.services.codegraph.imports import import_edges
+from kgservice.services.codegraph.imports import external_import_edges, import_edges
+from kgservice.services.codegraph.latest import latest_commits
 from kgservice.services.codegraph.modules import ModuleName, module_index, module_names
 from kgservice.services.codegraph.parsing import FileAnalysis, analyse
 from kgservice.services.codegraph.sources import SkippedFile, SourceFile, SourceTree, open_source
@@ -30,6 +31,7 @@ from kgservice.services.codegraph.writing import (
     FileRow,
     RepositoryRow,
     SymbolRow,
+    link_project,
     write_commit,
 )
 from kgservice.services.consistency import text_of
@@ -58,6 +60,7 @@ class IndexReport:
     imports: int = 0
     calls: int = 0
     inherits: int = 0
+    mentions: int = 0  # MENTIONS edges added from stored texts to the new commit's code
     errors: list[SkippedFile] = field(default_factory=list)  # recorded, with their error
     skipped: list[SkippedFile] = field(default_factory=list)  # not recorded
     seconds: float = 0.0
@@ -76,6 +79,7 @@ class IndexReport:
             "imports": self.imports,
             "calls": self.calls,
             "inherits": self.inherits,
+            "mentions": self.mentions,
             "errors": [{"path": e.path, "reason": e.reason} for e in self.errors[:100]],
             "skipped": [{"path": s.path, "reason": s.reason} for s in self.skipped[:100]],
             "seconds": round(self.seconds, 3),
@@ -118,11 +122,13 @@ class CodeIndexer:
         progress: Progress | None = None,
         *,
         embed: bool = True,
+        project_id: str | None = None,
     ) -> IndexReport:
         """Index ``path`` at ``commit`` (a checkout's HEAD, or a directory's content).
 
-        Without ``embed`` the new texts are stored for full-text search only and their
-        vectors are left to ``kgservice backfill``.
+        ``project_id`` puts the repository in that project. Without ``embed`` the new texts
+        are stored for full-text search only and their vectors are left to ``kgservice
+        backfill``.
         """
         if not namespace.strip():
             raise InputError("namespace", "must not be empty")
@@ -134,6 +140,7 @@ class CodeIndexer:
             ref=commit or ("HEAD" if tree.is_git else None),
             progress=progress,
             embed=embed,
+            project_id=project_id,
         )
         report.seconds = time.perf_counter() - started
         return report
@@ -146,6 +153,7 @@ class CodeIndexer:
         ref: str | None = None,
         progress: Progress | None = None,
         embed: bool = True,
+        project_id: str | None = None,
     ) -> IndexReport:
         """Index the files of ``tree`` as one commit."""
         report_progress = progress or (lambda fraction, counts: None)
@@ -159,6 +167,9 @@ class CodeIndexer:
                 "codegraph/commit_by_sha", {"repository_id": repository_id, "sha": tree.commit}
             )
             if existing:
+                if project_id is not None:
+                    with self.graph.transaction() as tx:
+                        link_project(tx, repository_id, project_id)
                 return IndexReport(
                     repository_id,
                     existing[0]["id"],
@@ -174,7 +185,7 @@ class CodeIndexer:
         versions = self._versions(
             tree, repository_id if repo_rows else None, report, report_progress
         )
-        plan = self._resolve(versions, namespace, report)
+        plan = self._resolve(versions, namespace, repository_id, report)
         report_progress(0.6, report.counts())
         texts = self._texts(plan, namespace)
         vectors = self._embed(texts, report, report_progress) if embed else None
@@ -190,6 +201,7 @@ class CodeIndexer:
                 authored_at=tree.authored_at,
                 file_ids=[v.id for v in versions],
                 new_repository=new_repository,
+                project_id=project_id,
                 files=plan.files,
                 symbols=plan.symbols,
                 imports=plan.imports,
@@ -280,7 +292,22 @@ class CodeIndexer:
                 edges.add((row["from_id"], row["to_id"]))
         return edges
 
-    def _resolve(self, versions: list[_Version], namespace: str, report: IndexReport) -> _Plan:
+    def _external_modules(self, namespace: str, repository_id: str) -> dict[str, str]:
+        """Module names of the namespace's other repositories (latest commits) to file ids."""
+        found: dict[str, str] = {}
+        for other, commit_id in latest_commits(self.graph, namespace).items():
+            if other == repository_id:
+                continue
+            rows = self.graph.run("codegraph/commit_files", {"commit_id": commit_id})
+            for row in sorted(
+                rows, key=lambda r: (not r["path"].endswith("__init__.py"), r["path"])
+            ):
+                found.setdefault(row["module"], row["id"])
+        return found
+
+    def _resolve(
+        self, versions: list[_Version], namespace: str, repository_id: str, report: IndexReport
+    ) -> _Plan:
         """New file and symbol rows, and the commit's edges not stored yet."""
         plan = _Plan()
         for version in versions:
@@ -291,6 +318,11 @@ class CodeIndexer:
         modules = module_index({path: _module_name(a) for path, a in analyses.items()})
         file_import_pairs = {
             (by_path[a].id, by_path[b].id) for a, b in import_edges(analyses, modules)
+        }
+        external = self._external_modules(namespace, repository_id)
+        file_import_pairs |= {
+            (by_path[a].id, target)
+            for a, target in external_import_edges(analyses, modules, external)
         }
         calls, inherits = call_edges(CommitSymbols(analyses, modules))
 

@@ -9,13 +9,16 @@ from kgservice.errors import InputError
 from kgservice.services.codegraph.commit_graph import CommitGraph, CommitGraphs
 from kgservice.services.codegraph.indexing import CodeIndexer, IndexReport, Progress
 from kgservice.services.jobs import JobControl, JobRecord, JobRunner, JobService
+from kgservice.services.knowledge.mentions import MentionMatchers, link_mentions
 from kgservice.services.text_index import TextIndex
 from kgservice.stores.graph import GraphStore
 
 JOB_KIND = "index_code"
 
 
-def index_parameters(path: str, commit: str | None, namespace: str) -> dict[str, Any]:
+def index_parameters(
+    path: str, commit: str | None, namespace: str, project_id: str | None = None
+) -> dict[str, Any]:
     """Checked job parameters (InputError naming the field)."""
     if not path.strip():
         raise InputError("path", "must not be empty")
@@ -36,18 +39,26 @@ class CodeGraphService:
     """Indexes repositories (as jobs or directly) and reads their commit graphs."""
 
     def __init__(
-        self, graph: GraphStore, index: TextIndex, jobs: JobService, runner: JobRunner
+        self,
+        graph: GraphStore,
+        index: TextIndex,
+        jobs: JobService,
+        runner: JobRunner,
+        mentions: MentionMatchers | None = None,
     ) -> None:
         self.graph = graph
+        self.mentions = mentions
         self.indexer = CodeIndexer(graph, index)
         self.graphs = CommitGraphs(graph)
         self.jobs = jobs
         self.runner = runner
         jobs.handlers[JOB_KIND] = self.run_job
 
-    def start(self, path: str, commit: str | None, namespace: str) -> JobRecord:
+    def start(
+        self, path: str, commit: str | None, namespace: str, project_id: str | None = None
+    ) -> JobRecord:
         """Create an ``index_code`` job and queue it; return it at once."""
-        parameters = index_parameters(path, commit, namespace)
+        parameters = index_parameters(path, commit, namespace, project_id)
         job = self.jobs.create(JOB_KIND, parameters, namespace)
         self.runner.submit(job.id)
         return job
@@ -58,12 +69,21 @@ class CodeGraphService:
         commit: str | None = None,
         namespace: str = "default",
         progress: Progress | None = None,
+        project_id: str | None = None,
     ) -> IndexReport:
         """Index now, in this thread."""
-        parameters = index_parameters(path, commit, namespace)
-        return self.indexer.index_path(
-            Path(parameters["path"]), parameters["commit"], namespace, progress
+        parameters = index_parameters(path, commit, namespace, project_id)
+        report = self.indexer.index_path(
+            Path(parameters["path"]),
+            parameters["commit"],
+            namespace,
+            progress,
+            project_id=project_id,
         )
+        if self.mentions is not None and not report.already_indexed:
+            # Texts already stored that name the new commit's files and symbols.
+            report.mentions = link_mentions(self.graph, self.mentions, namespace).links_created
+        return report
 
     def run_job(self, control: JobControl) -> dict[str, Any]:
         """The handler of ``index_code`` jobs (indexing a commit again is a no-op)."""
@@ -73,7 +93,11 @@ class CodeGraphService:
             control.report(progress, counts)
 
         result = self.index(
-            parameters["path"], parameters.get("commit"), parameters["namespace"], report
+            parameters["path"],
+            parameters.get("commit"),
+            parameters["namespace"],
+            report,
+            parameters.get("project"),
         )
         return result.counts()
 

@@ -17,6 +17,7 @@ from typing import Any
 import pyarrow as pa
 
 from kgservice.clock import utc_now
+from kgservice.errors import NotFoundError
 from kgservice.stores.graph import GraphStore, Transaction
 
 Pairs = Sequence[tuple[str, str]]
@@ -76,6 +77,7 @@ class CommitWrite:
     authored_at: datetime | None
     file_ids: list[str]  # every version the commit contains, new or reused
     new_repository: RepositoryRow | None = None
+    project_id: str | None = None
     legacy_id: str | None = None
     files: list[FileRow] = field(default_factory=list)
     symbols: list[SymbolRow] = field(default_factory=list)
@@ -172,7 +174,18 @@ def write_commit(graph: GraphStore, plan: CommitWrite) -> None:
                 "file_count": len(plan.file_ids),
             },
         )
+        if plan.project_id is not None:
+            link_project(tx, plan.repository_id, plan.project_id)
         _copy(tx, graph, plan, now)
+
+
+def link_project(tx: Transaction, repository_id: str, project_id: str) -> None:
+    """Put the repository in the project (NotFoundError when there is no such project)."""
+    rows = tx.run(
+        "codegraph/link_project", {"repository_id": repository_id, "project_id": project_id}
+    )
+    if not rows:
+        raise NotFoundError(project_id, "project")
 
 
 def _copy(tx: Transaction, graph: GraphStore, plan: CommitWrite, now: datetime) -> None:
