@@ -78,7 +78,8 @@ class CommitWrite:
     file_ids: list[str]  # every version the commit contains, new or reused
     new_repository: RepositoryRow | None = None
     project_id: str | None = None
-    legacy_id: str | None = None
+    indexed_at: datetime | None = None  # when the commit was indexed (now when None)
+    legacy_id: str | None = None  # also kept as a LegacyKey of the commit
     files: list[FileRow] = field(default_factory=list)
     symbols: list[SymbolRow] = field(default_factory=list)
     imports: Pairs = ()
@@ -165,7 +166,7 @@ def write_commit(graph: GraphStore, plan: CommitWrite) -> None:
             {
                 "repository_id": plan.repository_id,
                 "id": plan.commit_id,
-                "now": now,
+                "now": plan.indexed_at or now,
                 "legacy_id": plan.legacy_id,
                 "sha": plan.sha,
                 "ref": plan.ref,
@@ -174,6 +175,10 @@ def write_commit(graph: GraphStore, plan: CommitWrite) -> None:
                 "file_count": len(plan.file_ids),
             },
         )
+        if plan.legacy_id is not None:
+            tx.run(
+                "codegraph/create_legacy_key", {"key": plan.legacy_id, "node_id": plan.commit_id}
+            )
         if plan.project_id is not None:
             link_project(tx, plan.repository_id, plan.project_id)
         _copy(tx, graph, plan, now)
