@@ -125,6 +125,12 @@ def test_bad_input_is_reported(gql: GraphQLClient, tmp_path: Path) -> None:
     assert body["errors"][0]["extensions"]["code"] == "NOT_FOUND"
     root = tmp_path / "fixture"
     make_repository(root)
+    bad = gql(INDEX, input={"path": str(root), "commit": "nope"})["data"]["indexCode"]
+    assert bad == {
+        "__typename": "ValidationError",
+        "field": "commit",
+        "message": f"'nope' is not a commit of {root}",
+    }
     index(gql, root)
     body = gql(IMPACT, target="app.nothing", commit=None)
     assert body["errors"][0]["extensions"] == {"code": "VALIDATION", "field": "target"}

@@ -8,6 +8,7 @@ from typing import Any
 from kgservice.errors import InputError
 from kgservice.services.codegraph.commit_graph import CommitGraph, CommitGraphs
 from kgservice.services.codegraph.indexing import CodeIndexer, IndexReport, Progress
+from kgservice.services.codegraph.sources import resolve_commit
 from kgservice.services.jobs import JobControl, JobRecord, JobRunner, JobService
 from kgservice.services.knowledge.mentions import MentionMatchers, link_mentions
 from kgservice.services.text_index import TextIndex
@@ -24,8 +25,8 @@ def index_parameters(
         raise InputError("path", "must not be empty")
     if not Path(path).expanduser().is_dir():
         raise InputError("path", f"{path} is not a directory")
-    if commit is not None and not commit.strip():
-        raise InputError("commit", "must not be empty")
+    if commit is not None:
+        resolve_commit(Path(path), commit)  # fail now, not in the job
     if not namespace.strip():
         raise InputError("namespace", "must not be empty")
     return {

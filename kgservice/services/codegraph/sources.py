@@ -111,11 +111,26 @@ def _git_top(root: Path) -> Path | None:
     return Path(top).resolve()
 
 
-def _git_tree(root: Path, ref: str) -> SourceTree:
+def resolve_commit(path: Path, ref: str) -> str:
+    """The full SHA of commit ``ref`` of the checkout at ``path``.
+
+    Raises:
+        InputError: ``path`` is not the top of a checkout, or ``ref`` names no commit of it.
+    """
+    root = path.expanduser().resolve()
+    if _git_top(root) != root:
+        raise InputError("commit", f"{root} is not a git checkout, so it has no commits")
     if ref.startswith("-"):
         raise InputError("commit", f"{ref!r} is not a commit")
-    sha = _git(root, "rev-parse", "--verify", "--end-of-options", f"{ref}^{{commit}}")
-    sha_text = sha.decode().strip()
+    try:
+        sha = _git(root, "rev-parse", "--verify", "--end-of-options", f"{ref}^{{commit}}")
+    except InputError:
+        raise InputError("commit", f"{ref!r} is not a commit of {root}") from None
+    return sha.decode().strip()
+
+
+def _git_tree(root: Path, ref: str) -> SourceTree:
+    sha_text = resolve_commit(root, ref)
     log = _git(root, "log", "-1", "--format=%s%x00%aI", sha_text).decode().rstrip("\n")
     message, _, authored = log.partition("\x00")
     try:
