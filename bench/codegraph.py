@@ -123,6 +123,8 @@ def run(quick: bool = False) -> dict[str, Any]:
         "loadavg_before": [round(x, 2) for x in load_before],
         "loadavg_after": [round(x, 2) for x in load_after],
         "index_seconds": target(round(first.seconds, 2), 60.0, at_least=False),
+        "index_phases_seconds": first.phases,
+        "texts_embedded": first.files + first.symbols,
         "index_counts": {
             "files": first.files,
             "symbols": first.symbols,
@@ -131,6 +133,7 @@ def run(quick: bool = False) -> dict[str, Any]:
             "inherits": first.inherits,
         },
         "reindex_1pct_seconds": target(round(second.seconds, 2), 5.0, at_least=False),
+        "reindex_phases_seconds": second.phases,
         "reindex_counts": {"changed": changed, "parsed": second.parsed, "reused": second.reused},
         "impact_first_query_ms": round(cold_ms, 1),
         "impact_depth3_loaded": {**warm, "p50": target(warm["p50_ms"], 50.0, at_least=False)},

@@ -216,8 +216,10 @@ class CommitGraphs:
 
     def _load(self, repository: RepositoryInfo, commit: CommitInfo) -> CommitGraph:
         params = {"commit_id": commit.id}
-        files = [FileInfo(**row) for row in self.graph.run("codegraph/commit_files", params)]
-        symbols = [SymbolInfo(**row) for row in self.graph.run("codegraph/commit_symbols", params)]
+        _, file_rows = self.graph.run_values("codegraph/commit_files", params)
+        files = [FileInfo(*row) for row in file_rows]
+        _, symbol_rows = self.graph.run_values("codegraph/commit_symbols", params)
+        symbols = [SymbolInfo(*row) for row in symbol_rows]
         file_ids = {f.id for f in files}
         symbol_ids = {s.id for s in symbols}
         return CommitGraph(

@@ -64,6 +64,13 @@ class IndexReport:
     errors: list[SkippedFile] = field(default_factory=list)  # recorded, with their error
     skipped: list[SkippedFile] = field(default_factory=list)  # not recorded
     seconds: float = 0.0
+    phases: dict[str, float] = field(default_factory=dict)  # seconds per step
+
+    def lap(self, phase: str, since: float) -> float:
+        """Record the time since ``since`` as ``phase``; return the time now."""
+        now = time.perf_counter()
+        self.phases[phase] = round(now - since, 3)
+        return now
 
     def counts(self) -> dict[str, Any]:
         """The report as job counts (JSON)."""
@@ -83,6 +90,7 @@ class IndexReport:
             "errors": [{"path": e.path, "reason": e.reason} for e in self.errors[:100]],
             "skipped": [{"path": s.path, "reason": s.reason} for s in self.skipped[:100]],
             "seconds": round(self.seconds, 3),
+            "phases": self.phases,
         }
 
 
@@ -182,13 +190,17 @@ class CodeIndexer:
             repository_id = new_id("Repository")
             new_repository = RepositoryRow(repository_id, tree.name, str(tree.root), tree.remote)
         report = IndexReport(repository_id, new_id("Commit"), tree.commit, skipped=tree.skipped)
+        clock = time.perf_counter()
         versions = self._versions(
             tree, repository_id if repo_rows else None, report, report_progress
         )
+        clock = report.lap("parse", clock)
         plan = self._resolve(versions, namespace, repository_id, report)
+        clock = report.lap("resolve", clock)
         report_progress(0.6, report.counts())
         texts = self._texts(plan, namespace)
         vectors = self._embed(texts, report, report_progress) if embed else None
+        clock = report.lap("embed", clock)
         write_commit(
             self.graph,
             CommitWrite(
@@ -215,6 +227,7 @@ class CodeIndexer:
             )
         else:
             self.index.store(texts, vectors)
+        report.lap("write", clock)
         report_progress(1.0, report.counts())
         return report
 
