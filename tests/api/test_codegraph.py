@@ -8,7 +8,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from starlette.testclient import TestClient
 
+from kgservice.services.registry import Services
 from kgservice.settings import Settings
 from tests.api.conftest import GraphQLClient
 from tests.codegraph_fixture import make_repository
@@ -27,7 +29,8 @@ IMPACT = """query($target: String!, $commit: String) {
     node { qualname kind } distance via } }"""
 CHAIN = """query { callChain(from: "app.cli.main", to: "Base.validate") { qualname } }"""
 IMPORTERS = """query { importers(module: "app.util") { qualname } }"""
-FILE = """query { codeFile(path: "app/store.py") { id path lines contentHash error } }"""
+FILE = """query { codeFile(path: "app/store.py") { id path lines contentHash error
+  mentionedBy { __typename id } } }"""
 NODE = """query($id: ID!) { node(id: $id) { __typename ... on Symbol { qualname kind } } }"""
 SEARCH = """query { search(text: "make_user", kinds: ["Symbol"], mode: TEXT) {
   node { ... on Symbol { qualname } } } }"""
@@ -53,7 +56,10 @@ def index(gql: GraphQLClient, path: Path, commit: str | None = None) -> dict[str
     raise AssertionError("indexCode did not finish")
 
 
-def test_index_then_query_two_commits(gql: GraphQLClient, tmp_path: Path) -> None:
+def test_index_then_query_two_commits(gql: GraphQLClient, http: TestClient, tmp_path: Path) -> None:
+    services: Services = http.app.state.services  # type: ignore[attr-defined]
+    project = services.sessions.create_project("fixture")
+    note = services.memory.store_reflection("app/store.py grows; split it?", project.id)
     root = tmp_path / "fixture"
     first, second = make_repository(root)
     counts = index(gql, root, first)["counts"]
@@ -101,6 +107,7 @@ def test_index_then_query_two_commits(gql: GraphQLClient, tmp_path: Path) -> Non
     store = gql(FILE)["data"]["codeFile"]
     assert store["lines"] == 7
     assert store["error"] is None
+    assert store["mentionedBy"] == [{"__typename": "Reflection", "id": note.id}]
 
     symbol_id = graph["symbols"]["edges"][0]["node"]["id"]
     assert gql(NODE, id=symbol_id)["data"]["node"] == {
