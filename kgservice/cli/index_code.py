@@ -33,6 +33,7 @@ def index_code(
     settings = settings_from(data_dir)
     with open_stores(settings) as stores:
         services = Services.create(stores, load_embedder(settings))
+        services.codegraph.warm_after_index = False  # this process ends after indexing
         jobs: JobService = services.jobs
         job = jobs.create(JOB_KIND, parameters, namespace)
         with Progress(console=Console(stderr=True), transient=True) as bar:

@@ -49,6 +49,9 @@ class CodeGraphService:
     ) -> None:
         self.graph = graph
         self.mentions = mentions
+        #: Load a newly indexed commit's graph into the cache, so its first query is fast
+        #: (a process that exits after indexing, like the CLI, turns it off).
+        self.warm_after_index = True
         self.indexer = CodeIndexer(graph, index)
         self.graphs = CommitGraphs(graph)
         self.jobs = jobs
@@ -84,6 +87,8 @@ class CodeGraphService:
         if self.mentions is not None and not report.already_indexed:
             # Texts already stored that name the new commit's files and symbols.
             report.mentions = link_mentions(self.graph, self.mentions, namespace).links_created
+        if self.warm_after_index and not report.already_indexed:
+            self.graphs.load(parameters["path"], report.sha, namespace)
         return report
 
     def run_job(self, control: JobControl) -> dict[str, Any]:
