@@ -65,6 +65,7 @@ class IndexReport:
     skipped: list[SkippedFile] = field(default_factory=list)  # not recorded
     seconds: float = 0.0
     phases: dict[str, float] = field(default_factory=dict)  # seconds per step
+    new_file_ids: list[str] = field(default_factory=list)  # versions this commit added
 
     def lap(self, phase: str, since: float) -> float:
         """Record the time since ``since`` as ``phase``; return the time now."""
@@ -196,6 +197,7 @@ class CodeIndexer:
         )
         clock = report.lap("parse", clock)
         plan = self._resolve(versions, namespace, repository_id, report)
+        report.new_file_ids = [row.id for row in plan.files]
         clock = report.lap("resolve", clock)
         report_progress(0.6, report.counts())
         texts = self._texts(plan, namespace)

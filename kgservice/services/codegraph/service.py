@@ -6,11 +6,12 @@ from pathlib import Path
 from typing import Any
 
 from kgservice.errors import InputError
+from kgservice.services.codegraph.code_mentions import link_stored_texts, new_code_matcher
 from kgservice.services.codegraph.commit_graph import CommitGraph, CommitGraphs
 from kgservice.services.codegraph.indexing import CodeIndexer, IndexReport, Progress
 from kgservice.services.codegraph.sources import resolve_commit
 from kgservice.services.jobs import JobControl, JobRecord, JobRunner, JobService
-from kgservice.services.knowledge.mentions import MentionMatchers, link_mentions
+from kgservice.services.knowledge.mentions import MentionMatchers
 from kgservice.services.text_index import TextIndex
 from kgservice.stores.graph import GraphStore
 
@@ -85,8 +86,11 @@ class CodeGraphService:
             project_id=project_id,
         )
         if self.mentions is not None and not report.already_indexed:
-            # Texts already stored that name the new commit's files and symbols.
-            report.mentions = link_mentions(self.graph, self.mentions, namespace).links_created
+            self.mentions.invalidate(namespace)  # texts written from now on see the commit
+            matcher = new_code_matcher(self.graph, report.commit_id, report.new_file_ids)
+            report.mentions = link_stored_texts(
+                self.graph, self.indexer.index.vectors, namespace, matcher
+            )
         if self.warm_after_index and not report.already_indexed:
             self.graphs.load(parameters["path"], report.sha, namespace)
         return report
