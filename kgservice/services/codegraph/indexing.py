@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -25,12 +24,11 @@ from kgservice.services.codegraph.imports import external_import_edges, import_e
 from kgservice.services.codegraph.latest import latest_commits
 from kgservice.services.codegraph.modules import ModuleName, module_index, module_names
 from kgservice.services.codegraph.parsing import FileAnalysis, analyse
-from kgservice.services.codegraph.sources import SkippedFile, SourceFile, SourceTree, open_source
+from kgservice.services.codegraph.plan import CommitPlan, FileVersion, IndexReport
+from kgservice.services.codegraph.sources import SkippedFile, SourceTree, open_source
 from kgservice.services.codegraph.writing import (
     CommitWrite,
-    FileRow,
     RepositoryRow,
-    SymbolRow,
     link_project,
     write_commit,
 )
@@ -43,67 +41,6 @@ from kgservice.stores.vectors import TextItem
 Progress = Callable[[float, Mapping[str, Any]], None]
 EMBED_BATCH = 256
 QUERY_CHUNK = 5_000  # ids per IN-list query
-
-
-@dataclass
-class IndexReport:
-    """What indexing one commit did."""
-
-    repository_id: str
-    commit_id: str
-    sha: str
-    already_indexed: bool = False
-    files: int = 0
-    parsed: int = 0
-    reused: int = 0
-    symbols: int = 0
-    imports: int = 0
-    calls: int = 0
-    inherits: int = 0
-    mentions: int = 0  # MENTIONS edges added from stored texts to the new commit's code
-    errors: list[SkippedFile] = field(default_factory=list)  # recorded, with their error
-    skipped: list[SkippedFile] = field(default_factory=list)  # not recorded
-    seconds: float = 0.0
-    phases: dict[str, float] = field(default_factory=dict)  # seconds per step
-    new_file_ids: list[str] = field(default_factory=list)  # versions this commit added
-
-    def lap(self, phase: str, since: float) -> float:
-        """Record the time since ``since`` as ``phase``; return the time now."""
-        now = time.perf_counter()
-        self.phases[phase] = round(now - since, 3)
-        return now
-
-    def counts(self) -> dict[str, Any]:
-        """The report as job counts (JSON)."""
-        return {
-            "repository_id": self.repository_id,
-            "commit_id": self.commit_id,
-            "sha": self.sha,
-            "already_indexed": self.already_indexed,
-            "files": self.files,
-            "parsed": self.parsed,
-            "reused": self.reused,
-            "symbols": self.symbols,
-            "imports": self.imports,
-            "calls": self.calls,
-            "inherits": self.inherits,
-            "mentions": self.mentions,
-            "errors": [{"path": e.path, "reason": e.reason} for e in self.errors[:100]],
-            "skipped": [{"path": s.path, "reason": s.reason} for s in self.skipped[:100]],
-            "seconds": round(self.seconds, 3),
-            "phases": self.phases,
-        }
-
-
-@dataclass
-class _Version:
-    """A file version of the commit with its analysis and symbol ids by local name."""
-
-    id: str
-    source: SourceFile
-    analysis: FileAnalysis
-    symbol_ids: dict[str, str]
-    new: bool
 
 
 def _chunks(values: Sequence[str]) -> Iterable[Sequence[str]]:
@@ -240,7 +177,7 @@ class CodeIndexer:
         repository_id: str | None,
         report: IndexReport,
         progress: Progress,
-    ) -> list[_Version]:
+    ) -> list[FileVersion]:
         """Reuse stored versions (same path and hash), parse the others."""
         known: dict[tuple[str, str], tuple[str, str]] = {}
         if repository_id is not None:
@@ -258,13 +195,13 @@ class CodeIndexer:
         symbol_ids = self._stored_symbols(reused_ids)
         fresh = [f for f in tree.files if (f.path, f.content_hash) not in known]
         contents = tree.read(fresh)
-        versions: list[_Version] = []
+        versions: list[FileVersion] = []
         for position, source in enumerate(tree.files):
             stored = known.get((source.path, source.content_hash))
             if stored is not None:
                 file_id, analysis_json = stored
                 versions.append(
-                    _Version(
+                    FileVersion(
                         file_id,
                         source,
                         FileAnalysis.from_json(analysis_json),
@@ -282,7 +219,7 @@ class CodeIndexer:
                 )
             else:
                 analysis = analyse(data, module.name, module.is_package)
-            versions.append(_Version(new_id("CodeFile"), source, analysis, {}, new=True))
+            versions.append(FileVersion(new_id("CodeFile"), source, analysis, {}, new=True))
             report.parsed += 1
             if position % 200 == 0:
                 progress(0.5 * position / max(len(tree.files), 1), report.counts())
@@ -321,10 +258,10 @@ class CodeIndexer:
         return found
 
     def _resolve(
-        self, versions: list[_Version], namespace: str, repository_id: str, report: IndexReport
-    ) -> _Plan:
+        self, versions: list[FileVersion], namespace: str, repository_id: str, report: IndexReport
+    ) -> CommitPlan:
         """New file and symbol rows, and the commit's edges not stored yet."""
-        plan = _Plan()
+        plan = CommitPlan()
         for version in versions:
             if version.new:
                 plan.add_version(version)
@@ -364,7 +301,7 @@ class CodeIndexer:
         report.inherits = len(inherit_pairs)
         return plan
 
-    def _texts(self, plan: _Plan, namespace: str) -> list[IndexedText]:
+    def _texts(self, plan: CommitPlan, namespace: str) -> list[IndexedText]:
         """Texts of the new versions and symbols: path or qualified name, docstring."""
         texts = [IndexedText(row.id, "CodeFile", namespace, row.path) for row in plan.files]
         for symbol in plan.symbols:
@@ -387,55 +324,3 @@ class CodeIndexer:
 
 def _module_name(analysis: FileAnalysis) -> ModuleName:
     return ModuleName(analysis.module, analysis.is_package)
-
-
-@dataclass
-class _Plan:
-    files: list[FileRow] = field(default_factory=list)
-    symbols: list[SymbolRow] = field(default_factory=list)
-    imports: list[tuple[str, str]] = field(default_factory=list)
-    calls: list[tuple[str, str]] = field(default_factory=list)
-    inherits: list[tuple[str, str]] = field(default_factory=list)
-
-    def add_version(self, version: _Version) -> None:
-        """Rows of a new file version and its symbols (their ids go into ``version``)."""
-        analysis = version.analysis
-        self.files.append(
-            FileRow(
-                id=version.id,
-                path=version.source.path,
-                module=analysis.module,
-                content_hash=version.source.content_hash,
-                lines=analysis.lines,
-                size=version.source.size,
-                error=analysis.error,
-                analysis=analysis.to_json(),
-            )
-        )
-        module_symbol = SymbolRow(
-            id=new_id("Symbol"),
-            file_id=version.id,
-            name=analysis.module.rpartition(".")[2],
-            qualname=analysis.module,
-            kind="module",
-            module=analysis.module,
-            line_start=1,
-            line_end=analysis.lines,
-            docstring=analysis.docstring,
-        )
-        self.symbols.append(module_symbol)
-        version.symbol_ids[""] = module_symbol.id
-        for symbol in analysis.symbols:
-            row = SymbolRow(
-                id=new_id("Symbol"),
-                file_id=version.id,
-                name=symbol.local.rpartition(".")[2],
-                qualname=f"{analysis.module}.{symbol.local}",
-                kind=symbol.kind,
-                module=analysis.module,
-                line_start=symbol.line_start,
-                line_end=symbol.line_end,
-                docstring=symbol.docstring,
-            )
-            self.symbols.append(row)
-            version.symbol_ids[symbol.local] = row.id

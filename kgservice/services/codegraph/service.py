@@ -8,7 +8,8 @@ from typing import Any
 from kgservice.errors import InputError
 from kgservice.services.codegraph.code_mentions import link_stored_texts, new_code_matcher
 from kgservice.services.codegraph.commit_graph import CommitGraph, CommitGraphs
-from kgservice.services.codegraph.indexing import CodeIndexer, IndexReport, Progress
+from kgservice.services.codegraph.indexing import CodeIndexer, Progress
+from kgservice.services.codegraph.plan import IndexReport
 from kgservice.services.codegraph.sources import resolve_commit
 from kgservice.services.jobs import JobControl, JobRecord, JobRunner, JobService
 from kgservice.services.knowledge.mentions import MentionMatchers
