@@ -9,6 +9,7 @@ A commit already indexed is left as it is.
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
@@ -35,7 +36,9 @@ from kgservice.services.codegraph.writing import (
 from kgservice.services.consistency import text_of
 from kgservice.services.text_index import IndexedText, TextIndex
 from kgservice.stores.graph import GraphStore
-from kgservice.stores.vectors import TextItem
+from kgservice.stores.vectors import TextItem, VectorStore
+
+FloatArray = npt.NDArray[np.float32]
 
 #: Called with the fraction done (0..1) and the counts so far.
 Progress = Callable[[float, Mapping[str, Any]], None]
@@ -312,14 +315,41 @@ class CodeIndexer:
     def _embed(
         self, texts: list[IndexedText], report: IndexReport, progress: Progress
     ) -> npt.NDArray[np.float32]:
-        parts = []
-        for start in range(0, len(texts), EMBED_BATCH):
-            batch = texts[start : start + EMBED_BATCH]
-            parts.append(self.index.embed([t.text for t in batch]))
-            progress(0.6 + 0.35 * (start + len(batch)) / len(texts), report.counts())
-        if not parts:
-            return np.zeros((0, self.index.embedder.dimension), np.float32)
-        return np.concatenate(parts)
+        """Vectors of ``texts``: a text already embedded in the namespace (a symbol of a
+        changed file whose name and docstring did not change) reuses its vector."""
+        vectors = np.zeros((len(texts), self.index.embedder.dimension), np.float32)
+        known = stored_vectors(self.index.vectors, texts)
+        todo = [i for i, t in enumerate(texts) if t.text not in known]
+        for i, t in enumerate(texts):
+            if t.text in known:
+                vectors[i] = known[t.text]
+        for start in range(0, len(todo), EMBED_BATCH):
+            batch = todo[start : start + EMBED_BATCH]
+            vectors[batch] = self.index.embed([texts[i].text for i in batch])
+            progress(0.6 + 0.35 * (start + len(batch)) / len(todo), report.counts())
+        report.embedded = len(todo)
+        return vectors
+
+
+def stored_vectors(store: VectorStore, texts: Sequence[IndexedText]) -> dict[str, FloatArray]:
+    """Stored vectors of nodes of the same kind and namespace with these exact texts."""
+    found: dict[str, FloatArray] = {}
+    groups: dict[tuple[str, str], list[str]] = {}
+    for item in texts:
+        groups.setdefault((item.namespace, item.kind), []).append(item.text)
+    for (namespace, kind), wanted in groups.items():
+        for start in range(0, len(wanted), QUERY_CHUNK):
+            chunk = sorted(set(wanted[start : start + QUERY_CHUNK]))
+            rows = store.query(
+                "SELECT t.text, v.embedding FROM node_text t "
+                "JOIN node_vectors v ON v.rowid = t.rowid "
+                "WHERE t.namespace = ? AND t.kind = ? AND t.has_vector = 1 "
+                "AND t.text IN (SELECT value FROM json_each(?))",
+                (namespace, kind, json.dumps(chunk)),
+            )
+            for text, blob in rows:
+                found.setdefault(text, np.frombuffer(blob, dtype=np.float32).copy())
+    return found
 
 
 def _module_name(analysis: FileAnalysis) -> ModuleName:

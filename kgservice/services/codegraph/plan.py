@@ -28,6 +28,7 @@ class IndexReport:
     imports: int = 0
     calls: int = 0
     inherits: int = 0
+    embedded: int = 0  # texts embedded (the others reused a stored vector of the same text)
     mentions: int = 0  # MENTIONS edges added from stored texts to the new commit's code
     errors: list[SkippedFile] = field(default_factory=list)  # recorded, with their error
     skipped: list[SkippedFile] = field(default_factory=list)  # not recorded
@@ -55,6 +56,7 @@ class IndexReport:
             "imports": self.imports,
             "calls": self.calls,
             "inherits": self.inherits,
+            "embedded": self.embedded,
             "mentions": self.mentions,
             "errors": [{"path": e.path, "reason": e.reason} for e in self.errors[:100]],
             "skipped": [{"path": s.path, "reason": s.reason} for s in self.skipped[:100]],

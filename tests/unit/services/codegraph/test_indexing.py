@@ -33,6 +33,9 @@ def test_two_commits_share_unchanged_files(services: Services, repo: tuple[Path,
     two = code.index(str(root))  # HEAD is the second commit
     assert two.sha == second
     assert (two.files, two.parsed, two.reused) == (6, 1, 5)
+    # Only the changed file is new, and its path and symbols' texts are embedded already.
+    assert (one.symbols, one.embedded) == (16, 22)
+    assert (two.symbols, two.embedded) == (2, 0)
     again = code.index(str(root), second)
     assert again.already_indexed
     assert again.commit_id == two.commit_id
