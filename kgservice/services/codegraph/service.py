@@ -87,7 +87,7 @@ class CodeGraphService:
             project_id=project_id,
         )
         if self.mentions is not None and not report.already_indexed:
-            self.mentions.invalidate(namespace)  # texts written from now on see the commit
+            self.mentions.refresh_code(namespace)  # texts written from now on see the commit
             matcher = new_code_matcher(self.graph, report.commit_id, report.new_file_ids)
             report.mentions = link_stored_texts(
                 self.graph, self.indexer.index.vectors, namespace, matcher

@@ -134,6 +134,17 @@ class MentionMatchers:
         self.invalidate(namespace)
         self._get(namespace)
 
+    def refresh_code(self, namespace: str) -> None:
+        """Look for the namespace's latest indexed code from now on (after indexing a
+        commit); the entity names are kept as they are."""
+        code = CodeMatcher.from_graph(self.graph, namespace)
+        with self._lock:
+            # A matcher being built meanwhile may predate the commit: it is not kept.
+            self._generation[namespace] = self._generation.get(namespace, 0) + 1
+            cached = self._cache.get(namespace)
+            if cached is not None:
+                cached.code = code
+
     def _drop(self, namespace: str) -> None:
         self._cache.pop(namespace, None)
         self._generation[namespace] = self._generation.get(namespace, 0) + 1
