@@ -109,7 +109,10 @@ def import_legacy_code_graph(
     graph = stores.graph
     found = graph.run("codegraph/legacy_commit", {"key": row_id})
     if found:
-        return LegacyCodeGraphResult(found[0]["commit_id"], "", already_imported=True)
+        row = found[0]
+        return LegacyCodeGraphResult(
+            row["commit_id"], row["repository_id"] or "", already_imported=True
+        )
     data = _parse(graph_data)
     nodes = _nodes(data)
     edges = data.get("edges") or []

@@ -57,6 +57,7 @@ def test_row_imports_into_the_model(services: Services) -> None:
     again = import_legacy_code_graph(stores, ROW_ID, GRAPH, created, "default", "J1")
     assert again.already_imported
     assert again.commit_id == result.commit_id
+    assert again.repository_id == result.repository_id
     record = find_node_by_legacy_id(stores.graph, ROW_ID)
     assert record is not None
     assert record.label == "Commit"
