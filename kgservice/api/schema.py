@@ -9,6 +9,14 @@ from strawberry.extensions import SchemaExtension
 from strawberry.types import ExecutionContext
 
 from kgservice import __version__
+from kgservice.api.codegraph import (
+    CodeFile,
+    CodeGraphMutation,
+    CodeGraphQuery,
+    Commit,
+    Repository,
+    Symbol,
+)
 from kgservice.api.context import KgInfo
 from kgservice.api.discovery import DiscoveryMutation
 from kgservice.api.execution import PlainFieldExecutor
@@ -86,13 +94,19 @@ class Query(
     JobQuery,
     EntityQuery,
     GraphQuery,
+    CodeGraphQuery,
 ):
     """Every read field."""
 
 
 @strawberry.type
 class Mutation(
-    SessionMutation, MemoryMutation, RelationMutation, DiscoveryMutation, EntityMutation
+    SessionMutation,
+    MemoryMutation,
+    RelationMutation,
+    DiscoveryMutation,
+    EntityMutation,
+    CodeGraphMutation,
 ):
     """Every write field; each returns a payload or a typed error."""
 
@@ -153,6 +167,10 @@ def build_schema(*, fast_executor: bool = True) -> strawberry.Schema:
             Reflection,
             Job,
             Entity,
+            Repository,
+            Commit,
+            CodeFile,
+            Symbol,
         ],
         extensions=extension_factories(),
         execution_context_class=PlainFieldExecutor if fast_executor else None,

@@ -11,6 +11,7 @@ from kgservice.cli import (
     discover,
     embed,
     graphql_schema,
+    index_code,
     mcp,
     migrate,
     serve,
@@ -32,6 +33,7 @@ app.command("embed")(embed.embed)
 app.command("backfill")(backfill.backfill)
 app.command("discover")(discover.discover)
 app.command("link-mentions")(link_mentions_command)
+app.command("index-code")(index_code.index_code)
 app.command("graphql-schema")(graphql_schema.graphql_schema)
 app.command("mcp")(mcp.mcp)
 app.add_typer(migrate.app, name="migrate")

@@ -25,6 +25,11 @@ def text_of(kind: str, node: dict[str, Any]) -> str:
         observations = "; ".join(node.get("observations") or [])
         head = f"{node['name']} ({node.get('kind') or 'entity'})"
         return f"{head}: {observations}" if observations else head
+    if kind == "CodeFile":
+        return str(node.get("path") or "")
+    if kind == "Symbol":
+        doc = node.get("docstring")
+        return f"{node['qualname']}: {doc}" if doc else str(node.get("qualname") or "")
     return str(node.get("content") or "")
 
 

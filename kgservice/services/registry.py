@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from kgservice.embedding import Embedder
+from kgservice.services.codegraph.service import CodeGraphService
 from kgservice.services.discovery.job import DiscoveryService
 from kgservice.services.graph_algorithms import GraphAlgorithms
 from kgservice.services.jobs import JobRunner, JobService
@@ -40,6 +41,7 @@ class Services:
     entities: EntityService
     resolution: ResolutionService
     graph_algorithms: GraphAlgorithms
+    codegraph: CodeGraphService
 
     @classmethod
     def create(cls, stores: Stores, embedder: Embedder) -> Services:
@@ -74,4 +76,5 @@ class Services:
             graph_algorithms=GraphAlgorithms(
                 stores.graph, stores.vectors, stores.settings.graph_algorithms
             ),
+            codegraph=CodeGraphService(stores.graph, index, jobs, job_runner, mentions),
         )

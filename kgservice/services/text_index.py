@@ -16,7 +16,7 @@ import numpy.typing as npt
 from kgservice.embedding import Embedder
 from kgservice.stores.vectors import VectorItem, VectorStore
 
-TEXT_KINDS = ("Message", "Conversation", "Reflection", "Entity")
+TEXT_KINDS = ("Message", "Conversation", "Reflection", "Entity", "CodeFile", "Symbol")
 
 
 @dataclass(frozen=True)

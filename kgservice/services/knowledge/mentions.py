@@ -1,11 +1,12 @@
-"""MENTIONS edges from text-bearing nodes to the entities they name.
+"""MENTIONS edges from text-bearing nodes to the entities, code files and symbols they name.
 
 Texts are linked when they are written (``link_new_texts``, called inside the writer's
 transaction by the sessions and memory services), after an entity is created
 (``link_entity``, for the texts already stored) and by the backfill job
 :func:`link_mentions`, which scans every text of a namespace in batches and is idempotent.
-One compiled :class:`Matcher` per namespace is cached; writes that change names or aliases
-update or rebuild it.
+One compiled :class:`Matcher` per namespace is cached, with the namespace's
+:class:`CodeMatcher` (file paths and qualified names of its latest indexed commits); writes
+that change names or aliases update or rebuild it, indexing code rebuilds it.
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ import threading
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
+from kgservice.ids import label_of
+from kgservice.services.codegraph.mention_targets import CodeMatcher
 from kgservice.services.knowledge.mention_matcher import Matcher
 from kgservice.services.knowledge.names import key_words, name_key
 from kgservice.stores.graph import GraphStore, Row, Transaction
@@ -21,6 +24,17 @@ from kgservice.stores.graph import GraphStore, Row, Transaction
 TEXT_LABELS = ("Message", "Conversation", "Reflection")
 BATCH_SIZE = 500  # texts per backfill transaction
 DELTA_LIMIT = 256  # names added since the last full compile before recompiling everything
+#: The statements that link a text to a target, by the target's table.
+CREATE_QUERIES = {
+    "Entity": "knowledge/mention_create",
+    "CodeFile": "codegraph/mention_create_file",
+    "Symbol": "codegraph/mention_create_symbol",
+}
+LINK_QUERIES = {
+    "Entity": "knowledge/mention_link",
+    "CodeFile": "codegraph/mention_link_file",
+    "Symbol": "codegraph/mention_link_symbol",
+}
 
 
 @dataclass(frozen=True)
@@ -35,6 +49,7 @@ class NewText:
 @dataclass
 class _Cached:
     base: Matcher
+    code: CodeMatcher = field(default_factory=lambda: CodeMatcher({}))
     added: dict[str, set[str]] = field(default_factory=dict)
     delta: Matcher = field(default_factory=lambda: Matcher({}))
 
@@ -72,7 +87,8 @@ class MentionMatchers:
             return cached
         rows = self.graph.run("knowledge/mention_terms", {"namespace": namespace})
         built = _Cached(
-            Matcher.from_entities((r["id"], r["name"], r["aliases"] or []) for r in rows)
+            Matcher.from_entities((r["id"], r["name"], r["aliases"] or []) for r in rows),
+            CodeMatcher.from_graph(self.graph, namespace),
         )
         with self._lock:
             if self._generation.get(namespace, 0) == generation:
@@ -82,6 +98,11 @@ class MentionMatchers:
     def entities_in(self, namespace: str, text: str) -> set[str]:
         """Ids of the namespace's entities named in ``text``."""
         return self._get(namespace).entities_in(text)
+
+    def targets_in(self, namespace: str, text: str) -> set[str]:
+        """Ids of the namespace's entities, code files and symbols named in ``text``."""
+        cached = self._get(namespace)
+        return cached.entities_in(text) | cached.code.targets_in(text)
 
     def lookup(self, namespace: str, name: str) -> frozenset[str]:
         """Ids of the namespace's entities whose name or an alias has the key of ``name``."""
@@ -113,14 +134,25 @@ class MentionMatchers:
         self.invalidate(namespace)
         self._get(namespace)
 
+    def refresh_code(self, namespace: str) -> None:
+        """Look for the namespace's latest indexed code from now on (after indexing a
+        commit); the entity names are kept as they are."""
+        code = CodeMatcher.from_graph(self.graph, namespace)
+        with self._lock:
+            # A matcher being built meanwhile may predate the commit: it is not kept.
+            self._generation[namespace] = self._generation.get(namespace, 0) + 1
+            cached = self._cache.get(namespace)
+            if cached is not None:
+                cached.code = code
+
     def _drop(self, namespace: str) -> None:
         self._cache.pop(namespace, None)
         self._generation[namespace] = self._generation.get(namespace, 0) + 1
 
     # -- linking -----------------------------------------------------------------------
     def link_new_texts(self, tx: Transaction, label: str, texts: Sequence[NewText]) -> int:
-        """Inside the caller's transaction, link ``label`` texts it created to the entities
-        they name; returns the number of edges written.
+        """Inside the caller's transaction, link ``label`` texts it created to the entities,
+        code files and symbols they name; returns the number of edges written.
 
         The texts must be new in this transaction: edges are created without looking for
         existing ones (a plain CREATE costs about half a MERGE). One statement per edge: one
@@ -129,12 +161,8 @@ class MentionMatchers:
         """
         written = 0
         for text in texts:
-            for entity_id in sorted(self.entities_in(text.namespace, text.content)):
-                tx.run(
-                    "knowledge/mention_create",
-                    {"text_id": text.node_id, "entity_id": entity_id},
-                    label=label,
-                )
+            for target_id in sorted(self.targets_in(text.namespace, text.content)):
+                _link(tx, CREATE_QUERIES, label, text.node_id, target_id)
                 written += 1
         return written
 
@@ -233,24 +261,35 @@ def _link_batch(
     dry_run: bool,
 ) -> int:
     wanted = {
-        (text["id"], entity_id)
+        (text["id"], target_id)
         for text in texts
-        for entity_id in matchers.entities_in(namespace, text["content"] or "")
+        for target_id in matchers.targets_in(namespace, text["content"] or "")
     }
     if not wanted:
         return 0
-    existing = graph.run(
-        "knowledge/mention_existing",
-        {"namespace": namespace, "first_id": texts[0]["id"], "last_id": texts[-1]["id"]},
-        label=label,
-    )
-    missing = sorted(wanted - {(r["text_id"], r["entity_id"]) for r in existing})
+    bounds = {"namespace": namespace, "first_id": texts[0]["id"], "last_id": texts[-1]["id"]}
+    existing = {
+        (r["text_id"], r["entity_id"])
+        for r in graph.run("knowledge/mention_existing", bounds, label=label)
+    }
+    existing |= {
+        (r["text_id"], r["target_id"])
+        for r in graph.run("codegraph/mention_existing", bounds, label=label)
+    }
+    missing = sorted(wanted - existing)
     if missing and not dry_run:
         with graph.transaction() as tx:
-            for text_id, entity_id in missing:
-                tx.run(
-                    "knowledge/mention_link",
-                    {"text_id": text_id, "entity_id": entity_id},
-                    label=label,
-                )
+            for text_id, target_id in missing:
+                _link(tx, LINK_QUERIES, label, text_id, target_id)
     return len(missing)
+
+
+def _link(
+    tx: Transaction, queries: dict[str, str], label: str, text_id: str, target_id: str
+) -> None:
+    """Add the MENTIONS edge from a ``label`` text to a target of the table its id names."""
+    table = label_of(target_id) or "Entity"
+    if table == "Entity":
+        tx.run(queries[table], {"text_id": text_id, "entity_id": target_id}, label=label)
+    else:
+        tx.run(queries[table], {"text_id": text_id, "target_id": target_id}, label=label)

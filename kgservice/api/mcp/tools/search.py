@@ -1,24 +1,23 @@
-"""``search``: messages, conversations, reflections and entities by meaning and words."""
+"""``search``: messages, conversations, reflections, entities and code by meaning and words."""
 
 from __future__ import annotations
 
-from typing import Any, Literal, get_args
+from typing import Any, Literal
 
 from pydantic import Field
 
 from kgservice.api.mcp.results import node_summary
 from kgservice.api.mcp.tooling import Arguments, Tool, ToolContext
 from kgservice.services.search import MAX_RESULTS, SearchMode
-from kgservice.services.text_index import TEXT_KINDS
 
-Kind = Literal["Message", "Conversation", "Reflection", "Entity"]
-assert set(TEXT_KINDS) == set(get_args(Kind))  # the searchable kinds, kept in step
+#: The searchable kinds (the text index's TEXT_KINDS; a test keeps them in step).
+Kind = Literal["Message", "Conversation", "Reflection", "Entity", "CodeFile", "Symbol"]
 
 
 class SearchArguments(Arguments):
     text: str = Field(description="What to look for, in plain words.")
     kinds: list[Kind] | None = Field(
-        default=None, description="Only these kinds of node (default: all four)."
+        default=None, description="Only these kinds of node (default: all of them)."
     )
     k: int = Field(default=10, description=f"How many hits, 1..{MAX_RESULTS}.")
     mode: Literal["HYBRID", "VECTOR", "TEXT"] = Field(

@@ -1,0 +1,390 @@
+"""GraphQL surface of code graphs: ``indexCode`` (a Job), ``codeGraph``, ``impact``,
+``callChain``, ``importers`` and ``codeFile``.
+
+Reads take ``repo`` (a repository's name or path; optional when the namespace has one) and
+``commit`` (a SHA or a prefix of one; the latest indexed commit when omitted). Bad input and
+unknown repositories are GraphQL errors with ``extensions.code`` VALIDATION or NOT_FOUND.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import Annotated, Any, Self, TypeAlias, TypeVar
+
+import strawberry
+from graphql import GraphQLError
+
+from kgservice.api.context import KgInfo
+from kgservice.api.errors import ConflictError, NotFoundError, ValidationError
+from kgservice.api.jobs import Job
+from kgservice.api.mutations import run_mutation
+from kgservice.api.relay import Connection, build_connection, page_request
+from kgservice.api.types import Node, node_object, register_node_type
+from kgservice.errors import InputError
+from kgservice.errors import NotFoundError as NotFound
+from kgservice.services import nodes
+from kgservice.services.codegraph.commit_graph import (
+    CommitGraph,
+    CommitInfo,
+    FileInfo,
+    RepositoryInfo,
+    SymbolInfo,
+)
+from kgservice.services.codegraph.impact import MAX_DEPTH, call_chain, impact, importers_of
+
+T = TypeVar("T")
+MAX_MENTIONS = 100
+
+
+async def _call(info: KgInfo, function: Callable[..., T], *args: Any) -> T:
+    try:
+        return await info.context.run(function, *args)
+    except InputError as exc:
+        raise GraphQLError(
+            str(exc), extensions={"code": "VALIDATION", "field": exc.field}
+        ) from None
+    except NotFound as exc:
+        raise GraphQLError(str(exc), extensions={"code": "NOT_FOUND", "id": exc.node_id}) from None
+
+
+async def _mentioned_by(info: KgInfo, query: str, key: str, node_id: str, first: int) -> list[Node]:
+    if not 1 <= first <= MAX_MENTIONS:
+        raise GraphQLError(
+            f"first: must be between 1 and {MAX_MENTIONS}",
+            extensions={"code": "VALIDATION", "field": "first"},
+        )
+    graph = info.context.stores.graph
+
+    def load() -> list[nodes.NodeRecord]:
+        ids = [row["id"] for row in graph.run(query, {key: node_id, "limit": first})]
+        found = nodes.find_nodes(graph, ids)
+        return [found[i] for i in ids if i in found]
+
+    records = await info.context.run(load)
+    return [node_object(r) for r in records if info.context.visible(r.properties.get("namespace"))]
+
+
+@strawberry.type(description="An indexed repository.")
+class Repository(Node):
+    name: str
+    path: str = strawberry.field(description="Where it was indexed from (or its legacy path).")
+    remote: str | None = strawberry.field(description="Its `origin` remote, if any.")
+
+    @classmethod
+    def from_info(cls, repo: RepositoryInfo) -> Self:
+        """Build from a service record."""
+        return cls(id=strawberry.ID(repo.id), name=repo.name, path=repo.path, remote=repo.remote)
+
+    @classmethod
+    def from_node(cls, node: dict[str, Any]) -> Self:
+        """Build from a stored Repository node."""
+        return cls.from_info(RepositoryInfo(node["id"], node["name"], node["path"], node["remote"]))
+
+
+@strawberry.type(description="An indexed commit of a repository.")
+class Commit(Node):
+    sha: str = strawberry.field(description="Git's SHA, or a content hash for a plain directory.")
+    ref: str | None
+    message: str | None
+    authored_at: datetime | None
+    indexed_at: datetime | None
+    file_count: int
+
+    @classmethod
+    def from_info(cls, commit: CommitInfo) -> Self:
+        """Build from a service record."""
+        return cls(
+            id=strawberry.ID(commit.id),
+            sha=commit.sha,
+            ref=commit.ref,
+            message=commit.message,
+            authored_at=commit.authored_at,
+            indexed_at=commit.indexed_at,
+            file_count=commit.file_count,
+        )
+
+    @classmethod
+    def from_node(cls, node: dict[str, Any]) -> Self:
+        """Build from a stored Commit node."""
+        return cls.from_info(
+            CommitInfo(
+                node["id"],
+                node["sha"],
+                node["ref"],
+                node["message"],
+                node["authored_at"],
+                node["indexed_at"],
+                node["file_count"] or 0,
+            )
+        )
+
+
+@strawberry.type(description="One version of a source file (path and content), shared by commits.")
+class CodeFile(Node):
+    path: str
+    module: str = strawberry.field(description="Its dotted module name.")
+    language: str | None
+    content_hash: str = strawberry.field(description="Git's blob id of its content.")
+    lines: int | None
+    error: str | None = strawberry.field(
+        description="Why it was not analysed (syntax error, binary, not UTF-8), else null."
+    )
+
+    @classmethod
+    def from_info(cls, file: FileInfo) -> Self:
+        """Build from a service record."""
+        return cls(
+            id=strawberry.ID(file.id),
+            path=file.path,
+            module=file.module,
+            language=file.language,
+            content_hash=file.content_hash,
+            lines=file.lines,
+            error=file.error,
+        )
+
+    @classmethod
+    def from_node(cls, node: dict[str, Any]) -> Self:
+        """Build from a stored CodeFile node."""
+        fields = ("id", "path", "module", "language", "content_hash", "lines", "error")
+        return cls.from_info(FileInfo(**{k: node[k] for k in fields}))
+
+    @strawberry.field(description="Messages, conversations and reflections naming this path.")
+    async def mentioned_by(self, info: KgInfo, first: int = 50) -> list[Node]:
+        return await _mentioned_by(
+            info, "codegraph/file_mentioned_by", "file_id", str(self.id), first
+        )
+
+
+@strawberry.type(description="A module, class, function or method of a file version.")
+class Symbol(Node):
+    name: str
+    qualname: str = strawberry.field(description="Dotted: module, then classes, then its name.")
+    kind: str = strawberry.field(description="module, class, function or method.")
+    module: str
+    line_start: int | None
+    line_end: int | None
+    docstring: str | None = strawberry.field(description="Its docstring's first line.")
+
+    @classmethod
+    def from_info(cls, symbol: SymbolInfo) -> Self:
+        """Build from a service record."""
+        return cls(
+            id=strawberry.ID(symbol.id),
+            name=symbol.name,
+            qualname=symbol.qualname,
+            kind=symbol.kind,
+            module=symbol.module,
+            line_start=symbol.line_start,
+            line_end=symbol.line_end,
+            docstring=symbol.docstring,
+        )
+
+    @classmethod
+    def from_node(cls, node: dict[str, Any]) -> Self:
+        """Build from a stored Symbol node."""
+        fields = ("id", "name", "qualname", "kind", "module", "line_start", "line_end", "docstring")
+        return cls.from_info(SymbolInfo(file_id="", **{k: node[k] for k in fields}))
+
+    @strawberry.field(description="Messages, conversations and reflections naming this symbol.")
+    async def mentioned_by(self, info: KgInfo, first: int = 50) -> list[Node]:
+        return await _mentioned_by(
+            info, "codegraph/symbol_mentioned_by", "symbol_id", str(self.id), first
+        )
+
+
+@strawberry.type(description="A module-level import: `importer` imports `imported`.")
+class ModuleImport:
+    importer: str
+    imported: str
+
+
+@strawberry.type(description="A repository at one indexed commit.")
+class CodeGraph:
+    repository: Repository
+    commit: Commit
+    graph: strawberry.Private[CommitGraph]
+
+    @strawberry.field(description="The commit's files, by path.")
+    def files(self, first: int | None = None, after: str | None = None) -> Connection[CodeFile]:
+        request = _page("CodeFile", first, after)
+        rows = [f for f in self.graph.files if request.after is None or f.path > request.after]
+        page = [CodeFile.from_info(f) for f in rows[: request.limit + 1]]
+        return build_connection(
+            "CodeFile", request, page, lambda f: f.path, _count(len(self.graph.files))
+        )
+
+    @strawberry.field(description="The commit's symbols, by qualified name.")
+    def symbols(
+        self, first: int | None = None, after: str | None = None, kind: str | None = None
+    ) -> Connection[Symbol]:
+        request = _page("Symbol", first, after)
+        chosen = [s for s in self.graph.symbols if kind is None or s.kind == kind]
+        rows = [
+            s for s in chosen if request.after is None or f"{s.qualname}\0{s.id}" > request.after
+        ]
+        page = [Symbol.from_info(s) for s in rows[: request.limit + 1]]
+        return build_connection(
+            "Symbol", request, page, lambda s: f"{s.qualname}\0{s.id}", _count(len(chosen))
+        )
+
+    @strawberry.field(description="Every module-level import edge of the commit (dotted names).")
+    def module_imports(self) -> list[ModuleImport]:
+        return [ModuleImport(importer=a, imported=b) for a, b in self.graph.module_imports()]
+
+
+def _page(kind: str, first: int | None, after: str | None) -> Any:
+    try:
+        return page_request(kind, first, after, None, None)
+    except InputError as exc:
+        raise GraphQLError(
+            str(exc), extensions={"code": "VALIDATION", "field": exc.field}
+        ) from None
+
+
+def _count(total: int) -> Callable[[], Any]:
+    async def count() -> int:
+        return total
+
+    return count
+
+
+@strawberry.type(description="A symbol or module reached from an impact target, and how.")
+class ImpactEntry:
+    node: Symbol
+    distance: int = strawberry.field(description="Edges from the target (1: direct).")
+    via: str = strawberry.field(description="`imports` or `calls`: the edge that reached it.")
+
+
+@strawberry.input(description="What to index: a directory, at a commit when it is a checkout.")
+class IndexCodeInput:
+    path: str = strawberry.field(description="A directory on the server (a git checkout or not).")
+    commit: str | None = strawberry.field(
+        default=None, description="A commit of the checkout (default HEAD)."
+    )
+    namespace: str = "default"
+    project: strawberry.ID | None = strawberry.field(
+        default=None, description="Put the repository in this project (discovery reads it)."
+    )
+
+
+@strawberry.type
+class IndexCodePayload:
+    job: Job
+
+
+IndexCodeResult: TypeAlias = Annotated[
+    IndexCodePayload | ValidationError | NotFoundError | ConflictError,
+    strawberry.union("IndexCodeResult"),
+]
+
+
+@strawberry.type
+class CodeGraphMutation:
+    @strawberry.mutation(description="Index a repository at a commit; follow the returned Job.")
+    async def index_code(self, info: KgInfo, input: IndexCodeInput) -> IndexCodeResult:
+        info.context.check_namespace(input.namespace)
+        service = info.context.services.codegraph
+
+        def start() -> Job:
+            project = str(input.project) if input.project is not None else None
+            return Job.from_record(
+                service.start(input.path, input.commit, input.namespace, project)
+            )
+
+        return await run_mutation(info, start, lambda job: IndexCodePayload(job=job))
+
+
+@strawberry.type
+class CodeGraphQuery:
+    @strawberry.field(description="A repository at a commit (latest indexed by default).")
+    async def code_graph(
+        self,
+        info: KgInfo,
+        repo: str | None = None,
+        commit: str | None = None,
+        namespace: str = "default",
+    ) -> CodeGraph:
+        graph = await _load(info, repo, commit, namespace)
+        return CodeGraph(
+            repository=Repository.from_info(graph.repository),
+            commit=Commit.from_info(graph.commit),
+            graph=graph,
+        )
+
+    @strawberry.field(
+        description=(
+            "Everything that transitively imports or calls a module or symbol "
+            f"(depth 1..{MAX_DEPTH}), nearest first."
+        )
+    )
+    async def impact(
+        self,
+        info: KgInfo,
+        target: str,
+        repo: str | None = None,
+        commit: str | None = None,
+        depth: int = 3,
+        namespace: str = "default",
+    ) -> list[ImpactEntry]:
+        graph = await _load(info, repo, commit, namespace)
+        found = await _call(info, impact, graph, target, depth)
+        return [
+            ImpactEntry(node=Symbol.from_info(i.symbol), distance=i.distance, via=i.via)
+            for i in found
+        ]
+
+    @strawberry.field(description="A shortest chain of calls from one symbol to another, or null.")
+    async def call_chain(
+        self,
+        info: KgInfo,
+        from_: Annotated[str, strawberry.argument(name="from")],
+        to: str,
+        repo: str | None = None,
+        commit: str | None = None,
+        namespace: str = "default",
+    ) -> list[Symbol] | None:
+        graph = await _load(info, repo, commit, namespace)
+        found = await _call(info, call_chain, graph, from_, to)
+        return None if found is None else [Symbol.from_info(s) for s in found]
+
+    @strawberry.field(description="The modules that import a module directly.")
+    async def importers(
+        self,
+        info: KgInfo,
+        module: str,
+        repo: str | None = None,
+        commit: str | None = None,
+        namespace: str = "default",
+    ) -> list[Symbol]:
+        graph = await _load(info, repo, commit, namespace)
+        found = await _call(info, importers_of, graph, module)
+        return [Symbol.from_info(s) for s in found]
+
+    @strawberry.field(
+        description="A file of a repository at a commit (latest by default), or null."
+    )
+    async def code_file(
+        self,
+        info: KgInfo,
+        path: str,
+        repo: str | None = None,
+        commit: str | None = None,
+        namespace: str = "default",
+    ) -> CodeFile | None:
+        graph = await _load(info, repo, commit, namespace)
+        for file in graph.files:
+            if file.path == path:
+                return CodeFile.from_info(file)
+        return None
+
+
+async def _load(info: KgInfo, repo: str | None, commit: str | None, namespace: str) -> CommitGraph:
+    info.context.check_namespace(namespace)
+    service = info.context.services.codegraph
+    return await _call(info, service.commit_graph, repo, commit, namespace)
+
+
+for _type in (Repository, Commit, CodeFile, Symbol):
+    register_node_type(_type.__name__, _type.from_node)

@@ -1,0 +1,1 @@
+"""Code graphs: repositories at a commit as files, symbols, imports and calls."""

@@ -1,0 +1,20 @@
+// Undo 0004_codegraph: code mentions and INHERITS go, the placeholders get their 0001 shape.
+ALTER TABLE MENTIONS DROP FROM Reflection TO Symbol;
+ALTER TABLE MENTIONS DROP FROM Conversation TO Symbol;
+ALTER TABLE MENTIONS DROP FROM Message TO Symbol;
+ALTER TABLE MENTIONS DROP FROM Reflection TO CodeFile;
+ALTER TABLE MENTIONS DROP FROM Conversation TO CodeFile;
+ALTER TABLE MENTIONS DROP FROM Message TO CodeFile;
+DROP TABLE INHERITS;
+ALTER TABLE Symbol DROP docstring;
+ALTER TABLE Symbol DROP module;
+ALTER TABLE Symbol DROP line_end;
+ALTER TABLE Symbol RENAME line_start TO lineno;
+ALTER TABLE CodeFile DROP analysis;
+ALTER TABLE CodeFile DROP error;
+ALTER TABLE CodeFile DROP size;
+ALTER TABLE CodeFile DROP lines;
+ALTER TABLE CodeFile RENAME content_hash TO sha;
+ALTER TABLE Commit DROP file_count;
+ALTER TABLE Commit DROP indexed_at;
+ALTER TABLE Repository RENAME remote TO url;

@@ -1,0 +1,3 @@
+// Link a text node written in this transaction to a CodeFile it names (no edge can exist yet).
+MATCH (t:__LABEL__ {id: $text_id}), (c:CodeFile {id: $target_id})
+CREATE (t)-[:MENTIONS]->(c)
