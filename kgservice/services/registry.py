@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from kgservice.services.discovery.job import DiscoveryService
 from kgservice.services.graph_algorithms import GraphAlgorithms
+from kgservice.services.imports.job import ImportService
 from kgservice.services.jobs import JobRunner, JobService
 from kgservice.services.knowledge.entities import EntityService
 from kgservice.services.knowledge.mentions import MentionMatchers
@@ -40,6 +41,7 @@ class Services:
     entities: EntityService
     resolution: ResolutionService
     graph_algorithms: GraphAlgorithms
+    imports: ImportService
 
     @classmethod
     def create(cls, stores: Stores, embedder: Embedder) -> Services:
@@ -74,4 +76,5 @@ class Services:
             graph_algorithms=GraphAlgorithms(
                 stores.graph, stores.vectors, stores.settings.graph_algorithms
             ),
+            imports=ImportService(stores.graph, index, jobs, job_runner, mentions),
         )

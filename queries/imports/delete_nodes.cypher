@@ -1,0 +1,4 @@
+// Delete nodes of one table, with their edges (rolling back an import).
+MATCH (n:__LABEL__)
+WHERE n.id IN $ids
+DETACH DELETE n
