@@ -16,6 +16,7 @@ from kgservice.api.context import KgInfo
 from kgservice.api.execution import PlainFieldExecutor
 from kgservice.api.extension_runner import CachedHooksRunner
 from kgservice.api.graph import GraphQuery
+from kgservice.api.imports import ImportMutation
 from kgservice.api.knowledge.discovery import DiscoveryMutation
 from kgservice.api.knowledge.entities import Entity, EntityMutation, EntityQuery
 from kgservice.api.knowledge.jobs import Job, JobQuery, JobSubscription
@@ -106,7 +107,12 @@ class Query(
 
 @strawberry.type
 class Mutation(
-    SessionMutation, MemoryMutation, RelationMutation, DiscoveryMutation, EntityMutation
+    SessionMutation,
+    MemoryMutation,
+    RelationMutation,
+    DiscoveryMutation,
+    EntityMutation,
+    ImportMutation,
 ):
     """Every write field; each returns a payload or a typed error."""
 

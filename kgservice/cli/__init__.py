@@ -11,6 +11,7 @@ from kgservice.cli import (
     discover,
     embed,
     graphql_schema,
+    imports,
     migrate,
     serve,
     status,
@@ -34,6 +35,7 @@ app.command("link-mentions")(link_mentions_command)
 app.command("graphql-schema")(graphql_schema.graphql_schema)
 app.add_typer(migrate.app, name="migrate")
 app.add_typer(api_key.app, name="api-key")
+app.add_typer(imports.app, name="import")
 
 
 def main() -> None:

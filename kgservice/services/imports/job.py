@@ -194,7 +194,7 @@ class ImportService:
         if job.kind != JOB_KIND:
             raise InputError("jobId", f"job {job_id} is a {job.kind} job, not an import")
         if not job.finished and not stopped_ok:
-            raise ConflictError(f"import {job_id} is {job.status}; wait for it to end", job.status)
+            raise ConflictError(f"import {job_id} is {job.status}; wait for it to end", job_id)
         report = roll_back(self.graph, self.index.vectors, job_id)
         if self.matchers is not None:
             self.matchers.invalidate(job.namespace)
@@ -265,14 +265,18 @@ class ImportService:
 
     def _saver(
         self, control: JobControl, run: ImportRun, table: str, before: int, total: int
-    ) -> Callable[[Transaction, int], None]:
-        source = max(run.tables[table].source, 1)
+    ) -> Callable[[Transaction, int, int], None]:
+        source = run.tables[table].source
 
-        def save(tx: Transaction, written: int) -> None:
-            share = (before + min(written, source)) / total
+        def save(tx: Transaction, written: int, items: int) -> None:
+            done = min(max(source - items + written, 0), source)
             control.report(
-                WRITE_SHARE * min(share, 1.0),
-                {**run.as_json(dry_run=False), "phase": f"writing {table}"},
+                WRITE_SHARE * min((before + done) / total, 1.0),
+                {
+                    **run.as_json(dry_run=False),
+                    "phase": "writing",
+                    "current": {"table": table, "done": done, "total": source},
+                },
                 {"phase": "writing", "table": table, "written": written},
                 transaction=tx,
             )

@@ -46,6 +46,8 @@ def roll_back(graph: GraphStore, vectors: VectorStore, job_id: str) -> RollbackR
             chunk = ids[start : start + BATCH]
             report.vectors += vectors.delete(chunk)
             with graph.transaction() as tx:
+                tx.run("imports/delete_edges_from", {"ids": chunk}, label=label)
+                tx.run("imports/delete_edges_into", {"ids": chunk}, label=label)
                 tx.run("imports/delete_nodes", {"ids": chunk}, label=label)
                 tx.run("imports/delete_ledger", {"ids": chunk})
             report.nodes[label] = report.nodes.get(label, 0) + len(chunk)

@@ -73,11 +73,12 @@ class TableWriter:
         self,
         mapped: MappedTable,
         context: MapContext,
-        save: Callable[[Transaction, int], None],
+        save: Callable[[Transaction, int, int], None],
         between: Callable[[], None],
     ) -> VectorCounts:
-        """Write ``mapped`` batch by batch; ``save(tx, rows)`` checkpoints inside each batch
-        transaction, ``between()`` runs after each commit (and may raise to stop)."""
+        """Write ``mapped`` batch by batch; ``save(tx, done, total)`` checkpoints inside each
+        batch transaction (items written so far, of all), ``between()`` runs after each commit
+        (and may raise to stop)."""
         counts = VectorCounts()
         texts = [n for n in mapped.nodes if n.text is not None]
         decision = decide_reuse(texts, self.embed)
@@ -101,7 +102,7 @@ class TableWriter:
             with self.graph.transaction() as tx:
                 self._copy_batch(tx, context, nodes, edges)
                 done += len(batch)
-                save(tx, done)
+                save(tx, done, len(items))
             self._store_vectors(with_text, context.namespace)
             between()
         return counts
