@@ -87,15 +87,17 @@ class ImportParameters:
 
 def check_files(files: Mapping[str, LegacyFile], mappers: Sequence[Mapper]) -> None:
     """Raise one InputError naming every file and what it lacks (nothing is written)."""
-    problems = []
+    problems = {}
     for option, legacy in files.items():
         families = [(m.family, m.tables, m.required) for m in mappers if m.option == option]
         missing = check_tables(legacy, families)
         if missing:
-            problems.append(f"{legacy.label} is not a session-buddy database: {'; '.join(missing)}")
+            problems[option] = f"{legacy.label} is not a session-buddy database: " + "; ".join(
+                missing
+            )
     if problems:
-        field_name = next(iter(files)).replace("_db", "Db") if len(problems) == 1 else "files"
-        raise InputError(field_name, " | ".join(problems))
+        field_name = next(iter(problems)).replace("_db", "Db") if len(problems) == 1 else "files"
+        raise InputError(field_name, " | ".join(problems.values()))
 
 
 @dataclass

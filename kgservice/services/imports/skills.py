@@ -43,24 +43,28 @@ TAXONOMY = (
         ("category_id", "category_name"),
         ("parent_category_id", "description", "domain", "created_at"),
         times=("created_at",),
+        supplementary=True,
     ),
     LegacyTable(
         "skill_category_mapping",
         ("skill_name", "category_id"),
         ("confidence_score", "assigned_at"),
         times=("assigned_at",),
+        supplementary=True,
     ),
     LegacyTable(
         "skill_modalities",
         ("skill_name", "modality_type"),
         ("input_format", "output_format", "requires_human_review", "created_at"),
         times=("created_at",),
+        supplementary=True,
     ),
     LegacyTable(
         "skill_dependencies",
         ("skill_a", "skill_b"),
         ("co_occurrence_count", "lift_score", "last_updated"),
         times=("last_updated",),
+        supplementary=True,
     ),
     LegacyTable(
         "ab_test_configs",
@@ -78,18 +82,21 @@ TAXONOMY = (
             "created_at",
         ),
         times=("start_date", "end_date", "created_at"),
+        supplementary=True,
     ),
     LegacyTable(
         "ab_test_assignments",
         ("assignment_id", "test_id", "user_id", "group_name"),
         ("assigned_at",),
         times=("assigned_at",),
+        supplementary=True,
     ),
     LegacyTable(
         "ab_test_outcomes",
         ("outcome_id", "test_id", "user_id", "skill_name"),
         ("completed", "duration_seconds", "user_rating", "recorded_at"),
         times=("recorded_at",),
+        supplementary=True,
     ),
 )
 

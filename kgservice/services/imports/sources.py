@@ -35,7 +35,8 @@ class LegacyTable:
     """A legacy table a mapper reads: the columns it needs, and those it uses when present.
 
     ``times`` are read as text (so infinite or odd values reach the parser, not the driver);
-    ``vector`` is an embedding column returned as arrays.
+    ``vector`` is an embedding column returned as arrays. A ``supplementary`` table is read
+    when present but never counts as the family's own (skills' taxonomy tables).
     """
 
     name: str
@@ -43,6 +44,7 @@ class LegacyTable:
     optional: tuple[str, ...] = ()
     times: tuple[str, ...] = ()
     vector: str | None = None
+    supplementary: bool = False
 
 
 class LegacyFile:
@@ -197,14 +199,15 @@ def check_tables(
 ) -> list[str]:
     """What ``legacy`` lacks for the families reading it: ``(family, tables, required)``.
 
-    A required family needs at least one of its tables; every table present needs its
-    required columns.
+    A required family needs at least one of its own (not supplementary) tables; every table
+    present needs its required columns.
     """
     missing = []
     for family, tables, required in families:
         present = [t for t in tables if legacy.has(t.name)]
-        if required and not present:
-            names = " or ".join(t.name for t in tables)
+        own = [t for t in tables if not t.supplementary]
+        if required and not any(legacy.has(t.name) for t in own):
+            names = " or ".join(t.name for t in own)
             missing.append(f"no table {names} (for {family})")
         for table in present:
             lacking = legacy.missing_columns(table)
