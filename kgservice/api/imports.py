@@ -32,6 +32,11 @@ class ImportSessionBuddyInput:
     )
 
 
+@strawberry.input(description="The import to undo.")
+class RollbackImportInput:
+    job_id: strawberry.ID
+
+
 @strawberry.type
 class ImportSessionBuddyPayload:
     job: Job
@@ -79,11 +84,13 @@ class ImportMutation:
     @strawberry.mutation(
         description="Remove exactly what an import added: nodes, edges, vectors, legacy keys."
     )
-    async def rollback_import(self, info: KgInfo, job_id: strawberry.ID) -> RollbackImportResult:
-        await info.context.check_node(str(job_id))
+    async def rollback_import(
+        self, info: KgInfo, input: RollbackImportInput
+    ) -> RollbackImportResult:
+        await info.context.check_node(str(input.job_id))
         imports = info.context.services.imports
 
         def roll_back() -> Job:
-            return Job.from_record(imports.rollback(str(job_id)))
+            return Job.from_record(imports.rollback(str(input.job_id)))
 
         return await run_mutation(info, roll_back, lambda job: RollbackImportPayload(job=job))

@@ -22,7 +22,7 @@ from tests.imports_seed import LegacyInstall, build_install
 IMPORT = """mutation($input: ImportSessionBuddyInput!) { importSessionBuddy(input: $input) {
   __typename ... on ImportSessionBuddyPayload { job { id kind status } }
   ... on ValidationError { field message } } }"""
-ROLLBACK = """mutation($id: ID!) { rollbackImport(jobId: $id) { __typename
+ROLLBACK = """mutation($id: ID!) { rollbackImport(input: {jobId: $id}) { __typename
   ... on RollbackImportPayload { job { id counts } }
   ... on NotFoundError { id } ... on ConflictError { message } } }"""
 JOB = """query($id: ID!) { job(id: $id) { id status progress counts errors } }"""
