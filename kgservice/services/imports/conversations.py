@@ -12,6 +12,8 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+import orjson
+
 from kgservice.services.imports.mapping import MapContext, MappedTable
 from kgservice.services.imports.records import (
     MappedEdge,
@@ -77,12 +79,8 @@ def legacy_metadata(table: str, row: Mapping[str, Any], own: set[str]) -> str:
         for key, value in row.items()
         if key not in own and value is not None
     }
-    return json.dumps(
-        {"legacy": {"source": "session-buddy", "table": table, **fields}},
-        ensure_ascii=False,
-        sort_keys=True,
-        default=str,
-    )
+    legacy = {"legacy": {"source": "session-buddy", "table": table, **fields}}
+    return orjson.dumps(legacy, option=orjson.OPT_SORT_KEYS, default=str).decode()
 
 
 @dataclass

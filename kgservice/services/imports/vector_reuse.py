@@ -17,7 +17,7 @@ import numpy.typing as npt
 
 from kgservice.services.imports.records import MappedNode
 
-SAMPLE_SIZE = 32
+SAMPLE_SIZE = 16
 MIN_COSINE = 0.99
 
 
