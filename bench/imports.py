@@ -66,7 +66,8 @@ def embed_cached(embedder: Embedder, texts: Sequence[str]) -> np.ndarray[Any, An
     digest = hashlib.sha256("\x00".join(texts).encode()).hexdigest()[:16]
     path = cache_dir() / f"imports-{embedder.model_name}-{digest}.npy"
     if path.exists():
-        return np.load(path)
+        cached: np.ndarray[Any, Any] = np.load(path)
+        return cached
     vectors = np.asarray(embedder.embed(list(texts)), dtype=np.float32)
     path.parent.mkdir(parents=True, exist_ok=True)
     np.save(path, vectors)
