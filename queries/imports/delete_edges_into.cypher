@@ -1,4 +1,4 @@
 // Delete the edges entering nodes of one table (rolling back an import).
-MATCH ()-[r]->(n:__LABEL__)
-WHERE n.id IN $ids
+UNWIND $ids AS wanted
+MATCH ()-[r]->(n:__LABEL__ {id: wanted})
 DELETE r

@@ -1,4 +1,4 @@
 // Forget that an import created these nodes (after deleting them).
-MATCH (i:ImportedNode)
-WHERE i.node_id IN $ids
+UNWIND $ids AS wanted
+MATCH (i:ImportedNode {node_id: wanted})
 DELETE i
