@@ -20,33 +20,13 @@ import pyarrow as pa
 from kgservice.services.imports.mapping import MapContext, MappedTable
 from kgservice.services.imports.records import MappedEdge, MappedNode
 from kgservice.services.imports.vector_reuse import ReuseDecision, decide_reuse
+from kgservice.stores.arrow_types import arrow_type
 from kgservice.stores.graph import GraphStore, Transaction
 from kgservice.stores.vector_lookups import has_vectors
 from kgservice.stores.vectors import VectorItem, VectorStore
 
 BATCH_SIZE = 5_000
 Embed = Callable[[list[str]], npt.NDArray[np.float32]]
-_ARROW_TYPES: dict[str, pa.DataType] = {
-    "STRING": pa.string(),
-    "TIMESTAMP": pa.timestamp("us"),
-    "DOUBLE": pa.float64(),
-    "FLOAT": pa.float32(),
-    "INT64": pa.int64(),
-    "INT32": pa.int32(),
-    "BOOL": pa.bool_(),
-    "BOOLEAN": pa.bool_(),
-    "INT16": pa.int16(),
-    "INT8": pa.int8(),
-    "UINT64": pa.uint64(),
-    "UINT32": pa.uint32(),
-    "TIMESTAMP_TZ": pa.timestamp("us", tz="UTC"),
-    "BLOB": pa.binary(),
-    "FLOAT[]": pa.list_(pa.float32()),
-    "DATE": pa.date32(),
-    "STRING[]": pa.list_(pa.string()),
-    "DOUBLE[]": pa.list_(pa.float64()),
-    "INT64[]": pa.list_(pa.int64()),
-}
 
 
 @dataclass
@@ -168,7 +148,7 @@ class TableWriter:
         cached = self._types.get(table)
         if cached is None:
             rows = self.graph.execute_catalog(f"CALL table_info('{table}') RETURN name, type")
-            cached = [(row["name"], _arrow_type(table, row["type"])) for row in rows]
+            cached = [(row["name"], arrow_type(table, row["type"])) for row in rows]
             self._types[table] = cached
         return cached
 
@@ -232,10 +212,3 @@ class TableWriter:
         lacking = [n for n in nodes if n.id not in stored]
         self._fill_vectors(lacking, counts)
         self._store_vectors(lacking, namespace)
-
-
-def _arrow_type(table: str, kind: str) -> pa.DataType:
-    try:
-        return _ARROW_TYPES[kind]
-    except KeyError:
-        raise ValueError(f"cannot import into {table}: column type {kind} unsupported") from None
