@@ -296,3 +296,42 @@ def test_rollback_refuses_what_is_not_a_finished_import(services: Services) -> N
     running = services.imports.create(ImportParameters.checked(kg_db="/x/knowledge.duckdb"))
     with pytest.raises(ConflictError, match="queued"):
         services.imports.rollback(running.id)
+
+
+def test_mentions_are_linked_only_where_the_import_makes_them(
+    services: Services, install: LegacyInstall, parameters: ImportParameters
+) -> None:
+    """An older text naming an older entity stays unlinked (not the import's to add); older
+    texts naming imported entities, and imported texts naming older entities, are linked."""
+    graph = services.stores.graph
+    project = services.sessions.create_project("elsewhere")
+    old_entity = services.entities.create("Typer", "library")
+    text = services.memory.store_conversation(
+        "Typer and DuckDB both showed up in the command line work this week.", project.id
+    )
+    # Unlink it, as a bulk load would have left it (its IN_PROJECT edge goes too).
+    graph.run("imports/delete_edges_from", {"ids": [text.id]}, label="Conversation")
+    run_import(services, parameters)
+    duckdb_node = nodes.find_node_by_legacy_id(
+        graph, next(i for i, name in install.entities.items() if name == "DuckDB")
+    )
+    assert duckdb_node is not None
+    linked = {
+        r["entity_id"]
+        for r in graph.run(
+            "knowledge/mention_existing",
+            {"namespace": "default", "first_id": text.id, "last_id": text.id},
+            label="Conversation",
+        )
+    }
+    assert linked == {duckdb_node.id}
+    assert old_entity.id not in linked
+    imported = nodes.find_node_by_legacy_id(graph, install.conversations_v2[4])
+    assert imported is not None
+    assert "Typer" in imported.properties["content"]
+    mentioned = graph.run(
+        "knowledge/mention_existing",
+        {"namespace": "default", "first_id": imported.id, "last_id": imported.id},
+        label="Conversation",
+    )
+    assert old_entity.id in {r["entity_id"] for r in mentioned}
