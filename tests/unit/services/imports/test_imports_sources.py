@@ -4,6 +4,7 @@ and what is missing; and the pieces records are built from (times, ids, types)."
 from __future__ import annotations
 
 import sqlite3
+import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -112,3 +113,12 @@ def test_legacy_values_map_onto_the_model() -> None:
     assert tag_list("x, y") == ["x", "y"]
     assert importance_of(1.5) == 1.0
     assert importance_of(None) == 0.5
+
+
+def test_without_duckdb_the_error_says_how_to_install_it(
+    services: Services, install: LegacyInstall, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setitem(sys.modules, "duckdb", None)  # as if the extra were not installed
+    message = refused(services, kg_db=install.kg_db)
+    assert message.endswith("reading DuckDB files needs the duckdb package: uv sync --extra legacy")
+    assert str(install.kg_db) in message
