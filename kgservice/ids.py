@@ -42,9 +42,10 @@ NODE_LABELS: tuple[str, ...] = (
 _CODES = {label: code for code, label in enumerate(NODE_LABELS, start=1)}
 
 
-def _mint(milliseconds: int, label: str | None) -> str:
+def _mint(milliseconds: int, label: str | None, seed: bytes | None = None) -> str:
     code = 0 if label is None else _code(label)
-    random_part = (secrets.randbits(80) & ~_TAG_MASK) | code
+    bits = secrets.randbits(80) if seed is None else int.from_bytes(seed[:10], "big")
+    random_part = (bits & ~_TAG_MASK) | code
     return str(ULID.from_int((milliseconds << 80) | random_part))
 
 
@@ -60,17 +61,21 @@ def new_id(label: str | None = None) -> str:
     return _mint(int(datetime.now(UTC).timestamp() * 1000), label)
 
 
-def id_at(moment: datetime, label: str | None = None) -> str:
+def id_at(moment: datetime, label: str | None = None, *, seed: bytes | None = None) -> str:
     """Return a ULID whose time part is ``moment`` (naive datetimes are taken as UTC).
 
-    Imports use this so that records keep their original time order.
+    Imports use this so that records keep their original time order. ``seed`` (at least
+    10 bytes, e.g. a hash of a legacy id) replaces the random part, so the same record
+    always gets the same id; distinct seeds give distinct ids at the same moment.
 
     >>> id_at(datetime(2024, 1, 1, tzinfo=UTC))[:10]
     '01HK153X00'
     """
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
-    return _mint(int(moment.timestamp() * 1000), label)
+    if seed is not None and len(seed) < 10:
+        raise ValueError("an id seed needs at least 10 bytes")
+    return _mint(int(moment.timestamp() * 1000), label, seed)
 
 
 def label_of(node_id: str) -> str | None:

@@ -6,14 +6,15 @@ CREATE NODE TABLE Commit(id STRING, namespace STRING, created_at TIMESTAMP, lega
 CREATE NODE TABLE Conversation(id STRING, namespace STRING, created_at TIMESTAMP, legacy_id STRING, content STRING, metadata STRING, PRIMARY KEY(id));
 CREATE NODE TABLE Entity(id STRING, namespace STRING, created_at TIMESTAMP, legacy_id STRING, name STRING, name_key STRING, kind STRING, observations STRING[], aliases STRING[], properties STRING, updated_at TIMESTAMP, PRIMARY KEY(id));
 CREATE NODE TABLE Experiment(id STRING, namespace STRING, created_at TIMESTAMP, legacy_id STRING, name STRING, description STRING, status STRING, started_at TIMESTAMP, ended_at TIMESTAMP, PRIMARY KEY(id));
+CREATE NODE TABLE ImportedNode(node_id STRING, label STRING, job_id STRING, PRIMARY KEY(node_id));
 CREATE NODE TABLE Invocation(id STRING, namespace STRING, created_at TIMESTAMP, legacy_id STRING, user_id STRING, invoked_at TIMESTAMP, success BOOL, duration_ms DOUBLE, error STRING, context STRING, PRIMARY KEY(id));
 CREATE NODE TABLE Job(id STRING, namespace STRING, created_at TIMESTAMP, legacy_id STRING, kind STRING, status STRING, parameters STRING, progress DOUBLE, counts STRING, errors STRING[], checkpoint STRING, started_at TIMESTAMP, finished_at TIMESTAMP, updated_at TIMESTAMP, PRIMARY KEY(id));
-CREATE NODE TABLE LegacyKey(key STRING, label STRING, node_id STRING, PRIMARY KEY(key));
+CREATE NODE TABLE LegacyKey(key STRING, label STRING, node_id STRING, job_id STRING, PRIMARY KEY(key));
 CREATE NODE TABLE Message(id STRING, namespace STRING, created_at TIMESTAMP, legacy_id STRING, role STRING, content STRING, idx INT64, metadata STRING, PRIMARY KEY(id));
 CREATE NODE TABLE Modality(id STRING, namespace STRING, created_at TIMESTAMP, legacy_id STRING, name STRING, PRIMARY KEY(id));
 CREATE NODE TABLE Project(id STRING, namespace STRING, created_at TIMESTAMP, legacy_id STRING, name STRING, path STRING, description STRING, updated_at TIMESTAMP, PRIMARY KEY(id));
 CREATE NODE TABLE QualityRun(id STRING, namespace STRING, created_at TIMESTAMP, legacy_id STRING, kind STRING, score DOUBLE, passed BOOL, metrics STRING, run_at TIMESTAMP, PRIMARY KEY(id));
-CREATE NODE TABLE Reflection(id STRING, namespace STRING, created_at TIMESTAMP, legacy_id STRING, content STRING, tags STRING[], importance DOUBLE, PRIMARY KEY(id));
+CREATE NODE TABLE Reflection(id STRING, namespace STRING, created_at TIMESTAMP, legacy_id STRING, content STRING, tags STRING[], importance DOUBLE, metadata STRING, PRIMARY KEY(id));
 CREATE NODE TABLE Repository(id STRING, namespace STRING, created_at TIMESTAMP, legacy_id STRING, name STRING, remote STRING, path STRING, PRIMARY KEY(id));
 CREATE NODE TABLE Session(id STRING, namespace STRING, created_at TIMESTAMP, legacy_id STRING, external_id STRING, status STRING, agent STRING, started_at TIMESTAMP, ended_at TIMESTAMP, metadata STRING, PRIMARY KEY(id));
 CREATE NODE TABLE Skill(id STRING, namespace STRING, created_at TIMESTAMP, legacy_id STRING, name STRING, description STRING, PRIMARY KEY(id));

@@ -22,6 +22,7 @@ from kgservice.api.discovery import DiscoveryMutation
 from kgservice.api.execution import PlainFieldExecutor
 from kgservice.api.extension_runner import CachedHooksRunner
 from kgservice.api.graph_algorithms import GraphQuery
+from kgservice.api.imports import ImportMutation
 from kgservice.api.jobs import Job, JobQuery, JobSubscription
 from kgservice.api.knowledge.entities import Entity, EntityMutation, EntityQuery
 from kgservice.api.knowledge.relations import RelationMutation, RelationQuery
@@ -107,6 +108,7 @@ class Mutation(
     DiscoveryMutation,
     EntityMutation,
     CodeGraphMutation,
+    ImportMutation,
 ):
     """Every write field; each returns a payload or a typed error."""
 

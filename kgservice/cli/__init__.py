@@ -11,6 +11,7 @@ from kgservice.cli import (
     discover,
     embed,
     graphql_schema,
+    imports,
     index_code,
     mcp,
     migrate,
@@ -38,6 +39,7 @@ app.command("graphql-schema")(graphql_schema.graphql_schema)
 app.command("mcp")(mcp.mcp)
 app.add_typer(migrate.app, name="migrate")
 app.add_typer(api_key.app, name="api-key")
+app.add_typer(imports.app, name="import")
 
 
 def main() -> None:

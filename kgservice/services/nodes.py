@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from kgservice.ids import label_of
+from kgservice.ids import NODE_LABELS, label_of
 from kgservice.services.context_pool import ContextThreadPool
 from kgservice.stores.graph import GraphStore, Row
 
@@ -40,7 +40,7 @@ def find_node(graph: GraphStore, node_id: str) -> NodeRecord | None:
 def find_node_by_legacy_id(graph: GraphStore, legacy_id: str) -> NodeRecord | None:
     """Return the node an import recorded under ``legacy_id``, or None."""
     keys = graph.run("core/node_by_legacy_id", {"key": legacy_id})
-    if not keys:
+    if not keys or keys[0]["label"] not in NODE_LABELS:  # an edge's key (an imported relation)
         return None
     rows = graph.run("core/node_by_id", {"id": keys[0]["node_id"]}, label=keys[0]["label"])
     return _record(graph, keys[0]["label"], rows[0]["node"]) if rows else None

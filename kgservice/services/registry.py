@@ -8,6 +8,7 @@ from kgservice.embedding import Embedder
 from kgservice.services.codegraph.service import CodeGraphService
 from kgservice.services.discovery.job import DiscoveryService
 from kgservice.services.graph_algorithms import GraphAlgorithms
+from kgservice.services.imports.job import ImportService
 from kgservice.services.jobs import JobRunner, JobService
 from kgservice.services.knowledge.entities import EntityService
 from kgservice.services.knowledge.mentions import MentionMatchers
@@ -42,6 +43,7 @@ class Services:
     resolution: ResolutionService
     graph_algorithms: GraphAlgorithms
     codegraph: CodeGraphService
+    imports: ImportService
 
     @classmethod
     def create(cls, stores: Stores, embedder: Embedder) -> Services:
@@ -77,4 +79,5 @@ class Services:
                 stores.graph, stores.vectors, stores.settings.graph_algorithms
             ),
             codegraph=CodeGraphService(stores.graph, index, jobs, job_runner, mentions),
+            imports=ImportService(stores.graph, index, jobs, job_runner, mentions),
         )

@@ -24,6 +24,7 @@ from typing import IO, Any
 import pyarrow as pa
 
 from kgservice.errors import QueryError, StoreError, StoreLockedError
+from kgservice.stores.arrow_types import arrow_type
 from kgservice.stores.fair_lock import FairRLock
 from kgservice.stores.graph_session import (
     EngineSession,
@@ -320,11 +321,30 @@ class GraphStore:
                 raise QueryError(f"unknown table {name!r}")
         if data.num_rows == 0:
             return 0
+        data = self._with_later_columns(session, table, data)
         options = f" (from='{pair[0]}', to='{pair[1]}')" if pair else ""
         session.execute(
             f"copy {table}", f"COPY {table} FROM $data{options}", {"data": plain_arrow(data)}
         )
         return int(data.num_rows)
+
+    def _with_later_columns(self, session: EngineSession, table: str, data: pa.Table) -> pa.Table:
+        """``data`` with null columns for the table's columns after its own.
+
+        A node table's COPY source must hold every column, so a migration that adds one
+        would break every loader written before it; the added columns load as null.
+        """
+        rows = session.execute("table info", f"CALL table_info('{table}') RETURN *")
+        if not rows or "primary key" not in rows[0]:  # a rel table: its own columns follow
+            return data
+        names = [row["name"] for row in rows]
+        given = data.column_names
+        if len(given) >= len(names) or names[: len(given)] != given:
+            return data
+        for row in rows[len(given) :]:
+            kind = arrow_type(table, row["type"])
+            data = data.append_column(pa.field(row["name"], kind), pa.nulls(data.num_rows, kind))
+        return data
 
     def table_names(self) -> set[str]:
         """Return the names of every node and rel table (cached until the schema changes)."""

@@ -1,0 +1,3 @@
+DROP TABLE ImportedNode;
+ALTER TABLE Reflection DROP metadata;
+ALTER TABLE LegacyKey DROP job_id;

@@ -1,0 +1,4 @@
+// A relation by its id.
+MATCH (:Entity)-[r:RELATED]->(:Entity)
+WHERE r.id = $id
+RETURN r.id AS id

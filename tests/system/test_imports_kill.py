@@ -1,0 +1,111 @@
+"""An import killed with SIGKILL mid-way resumes with every record exactly once.
+
+A child process runs an import in small batches and prints a line at each checkpoint; it is
+killed with SIGKILL after a few, wherever it then is (a batch's COPY, its commit, its vector
+write). ``kgservice import session-buddy --resume JOB`` then finishes the job, and every
+legacy record is there once, with its vector.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from kgservice.embedding import Embedder
+from kgservice.settings import load_settings
+from kgservice.stores.opening import open_stores
+from kgservice.stores.vector_lookups import has_vectors
+from tests.imports_seed import build_install
+
+pytestmark = pytest.mark.slow
+
+CHILD = textwrap.dedent(
+    """
+    import sys
+    from pathlib import Path
+    from kgservice.services.imports.job import ImportParameters
+    from kgservice.services.registry import Services
+    from kgservice.settings import load_settings
+    from kgservice.stores.opening import load_embedder, open_stores
+
+    data_dir, reflection, kg = sys.argv[1:4]
+    settings = load_settings(data_dir=Path(data_dir))
+    embedder = load_embedder(settings)
+    with open_stores(settings) as stores:
+        services = Services.create(stores, embedder)
+        services.imports.batch_size = 4
+        job = services.imports.create(ImportParameters.checked(reflection_db=reflection, kg_db=kg))
+        print("job", job.id, flush=True)
+        services.jobs.run(job.id, listener=lambda p, c: print("checkpoint", p, flush=True))
+    print("finished", flush=True)
+    """
+)
+
+
+def test_a_killed_import_resumes_with_every_record_once(tmp_path: Path, embedder: Embedder) -> None:
+    install = build_install(tmp_path / "legacy", embedder.embed)
+    data_dir = tmp_path / "data"
+    env = {**os.environ, "KG_CACHE_DIR": str(embedder.cache_dir), "KG_BACKFILL_ON_START": "0"}
+    child = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            CHILD,
+            str(data_dir),
+            str(install.reflection_db),
+            str(install.kg_db),
+        ],
+        stdout=subprocess.PIPE,
+        env=env,
+        text=True,
+    )
+    assert child.stdout is not None
+    job_id = child.stdout.readline().split()[1]
+    checkpoints = 0
+    for line in child.stdout:
+        checkpoints += line.startswith("checkpoint")
+        if checkpoints == 3:
+            os.kill(child.pid, signal.SIGKILL)
+            break
+    assert child.wait(timeout=60) == -signal.SIGKILL
+    child.stdout.close()
+    resumed = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "kgservice",
+            "import",
+            "session-buddy",
+            "--resume",
+            job_id,
+            "--data-dir",
+            str(data_dir),
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
+        check=False,
+    )
+    assert resumed.returncode == 0, resumed.stderr
+    assert f"in job {job_id}" in resumed.stdout
+    assert "verification: ok" in resumed.stdout
+    with open_stores(load_settings(data_dir=data_dir)) as stores:
+        graph = stores.graph
+        legacy = [*install.conversations_v2, *install.conversations_v1, *install.reflections]
+        keys = graph.run("imports/legacy_keys", {"keys": [*legacy, *install.entities]})
+        assert sorted(k["key"] for k in keys) == sorted([*legacy, *install.entities])
+        created = graph.run("imports/imported_nodes", {"job_id": job_id})
+        texts = [r["node_id"] for r in created if r["label"] in ("Conversation", "Reflection")]
+        assert len(texts) == len(set(texts)) == len(legacy)
+        conversations = graph.run("core/count_nodes")
+        by_label = {r["label"]: r["count"] for r in conversations}
+        assert by_label["Conversation"] == len(install.conversations_v2) + 2
+        assert by_label["Entity"] == 6
+        assert has_vectors(stores.vectors, texts) == set(texts)
