@@ -22,6 +22,8 @@ from kgservice.api.knowledge.jobs import Job, JobQuery, JobSubscription
 from kgservice.api.knowledge.relations import RelationMutation, RelationQuery
 from kgservice.api.limits import extension_factories
 from kgservice.api.memory import Conversation, MemoryMutation, MemoryQuery, Reflection
+from kgservice.api.quality.fields import QualityMutation, QualityQuery, QualitySubscription
+from kgservice.api.quality.types import QualityRun
 from kgservice.api.search import SearchQuery
 from kgservice.api.sessions.fields import SessionMutation, SessionQuery
 from kgservice.api.sessions.types import Message, Project, Session, Thread
@@ -40,6 +42,7 @@ NODE_TYPES: dict[str, Callable[[dict[str, Any]], Node]] = {
     "Reflection": Reflection.from_node,
     "Job": Job.from_node,
     "Entity": Entity.from_node,
+    "QualityRun": QualityRun.from_node,
 }
 
 
@@ -100,19 +103,25 @@ class Query(
     JobQuery,
     EntityQuery,
     GraphQuery,
+    QualityQuery,
 ):
     """Every read field."""
 
 
 @strawberry.type
 class Mutation(
-    SessionMutation, MemoryMutation, RelationMutation, DiscoveryMutation, EntityMutation
+    SessionMutation,
+    MemoryMutation,
+    RelationMutation,
+    DiscoveryMutation,
+    EntityMutation,
+    QualityMutation,
 ):
     """Every write field; each returns a payload or a typed error."""
 
 
 @strawberry.type
-class Subscription(JobSubscription):
+class Subscription(JobSubscription, QualitySubscription):
     """Every subscription field."""
 
 
@@ -141,6 +150,7 @@ def build_schema() -> strawberry.Schema:
             Reflection,
             Job,
             Entity,
+            QualityRun,
         ],
         extensions=extension_factories(),
         execution_context_class=PlainFieldExecutor,
