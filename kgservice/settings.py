@@ -70,6 +70,7 @@ class Settings(BaseSettings):
     request_timeout_ms: int = Field(default=30_000, ge=1)
     checkpoint_interval_s: float = Field(default=10.0, ge=0)
     message_page_cache_mb: int = Field(default=64, ge=0)
+    metrics_refresh_s: float = Field(default=15.0, gt=0)
 
     @field_validator("data_dir", mode="after")
     @classmethod

@@ -35,9 +35,12 @@ from kgservice.api.body_limit import BodyLimitMiddleware
 from kgservice.api.checkpoints import PeriodicCheckpoint
 from kgservice.api.context import RequestContext
 from kgservice.api.error_log import install_client_error_filter
+from kgservice.api.metrics import ServiceMetrics, metrics_endpoint
 from kgservice.api.schema import build_schema
+from kgservice.api.websockets import CountedTransportWSHandler, CountedWSHandler
 from kgservice.errors import SettingsError
 from kgservice.services.consistency import backfill
+from kgservice.services.metrics import StoreFigureRefresher
 from kgservice.services.registry import Services
 from kgservice.services.status import check_health
 from kgservice.settings import Settings
@@ -68,6 +71,9 @@ def _recover(services: Services) -> None:
 
 class KgGraphQL(GraphQL[RequestContext, None]):
     """Strawberry's ASGI handler, with the stores and the request's rights in its context."""
+
+    graphql_transport_ws_handler_class = CountedTransportWSHandler
+    graphql_ws_handler_class = CountedWSHandler
 
     def __init__(self, keys: KeyRing, budget_ms: int) -> None:
         protocols: tuple[str, ...] = (GRAPHQL_TRANSPORT_WS_PROTOCOL,)
@@ -106,7 +112,10 @@ class KgGraphQL(GraphQL[RequestContext, None]):
     ) -> RequestContext:
         access: Access = request.scope.get(ACCESS_SCOPE_KEY) or FULL_ACCESS
         return RequestContext(
-            services=request.app.state.services, access=access, budget_ms=self.budget_ms
+            services=request.app.state.services,
+            access=access,
+            budget_ms=self.budget_ms,
+            metrics=request.app.state.metrics,
         )
 
     async def on_ws_connect(self, context: RequestContext) -> None:
@@ -161,9 +170,14 @@ def create_app(
         checkpoints = PeriodicCheckpoint(app.state.stores.graph, settings.checkpoint_interval_s)
         checkpoints.start()
         app.state.checkpoints = checkpoints
+        figures = StoreFigureRefresher(app.state.stores, settings.metrics_refresh_s)
+        figures.start()
+        metrics.watch_stores(figures)
+        app.state.figures = figures
         try:
             yield
         finally:
+            await to_thread.run_sync(figures.stop)
             await to_thread.run_sync(checkpoints.stop)
             await to_thread.run_sync(app.state.services.job_runner.stop)
             if recovery is not None:
@@ -186,6 +200,7 @@ def create_app(
 
     keys = KeyRing(settings.api_keys)
     graphql = KgGraphQL(keys, settings.request_timeout_ms)
+    metrics = ServiceMetrics()
     middleware = [
         Middleware(AuthMiddleware, keys=keys, open_paths=("/healthz",)),
         Middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes),
@@ -198,13 +213,16 @@ def create_app(
             allow_headers=["authorization", "content-type", "x-api-key"],
         )
         middleware.insert(0, cors)
-    return Starlette(
+    app = Starlette(
         routes=[
             Route("/", root),
             Route("/healthz", healthz),
+            Route("/metrics", metrics_endpoint),
             Route("/graphql", graphql),
             WebSocketRoute("/graphql", graphql),
         ],
         middleware=middleware,
         lifespan=lifespan,
     )
+    app.state.metrics = metrics
+    return app
