@@ -12,6 +12,7 @@ from kgservice.cli import (
     embed,
     graphql_schema,
     migrate,
+    quality_report,
     serve,
     status,
 )
@@ -32,6 +33,7 @@ app.command("backfill")(backfill.backfill)
 app.command("discover")(discover.discover)
 app.command("link-mentions")(link_mentions_command)
 app.command("graphql-schema")(graphql_schema.graphql_schema)
+app.command("quality-report")(quality_report.quality_report)
 app.add_typer(migrate.app, name="migrate")
 app.add_typer(api_key.app, name="api-key")
 

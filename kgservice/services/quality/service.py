@@ -45,6 +45,21 @@ COPY_MIN = 200
 MAX_DAYS = 3_650
 
 
+def check_days(days: int) -> int:
+    """Return a window length in days if it is within 1..MAX_DAYS."""
+    if not 1 <= days <= MAX_DAYS:
+        raise InputError("days", f"must be in 1..{MAX_DAYS} (got {days})")
+    return days
+
+
+def check_threshold(threshold: float | None) -> float:
+    """Return the alert threshold in percent (DEFAULT_THRESHOLD_PCT for None) if in 0..100."""
+    limit = DEFAULT_THRESHOLD_PCT if threshold is None else threshold
+    if not 0 <= limit <= 100:
+        raise InputError("threshold", f"must be in 0..100 (got {limit:g})")
+    return limit
+
+
 class QualityService:
     """Quality runs of projects: writes, and the figures read from them."""
 
@@ -143,8 +158,7 @@ class QualityService:
     def runs(self, project_id: str, days: int) -> list[QualityRunRecord]:
         """The project's runs of the last ``days`` days, oldest first."""
         require_id("projectId", project_id, "Project")
-        if not 1 <= days <= MAX_DAYS:
-            raise InputError("days", f"must be in 1..{MAX_DAYS} (got {days})")
+        check_days(days)
         since = naive_utc(utc_now() - timedelta(days=days))
         _, rows = self.graph.run_values(
             "quality/project_runs", {"project_id": project_id, "since": since}
@@ -161,10 +175,7 @@ class QualityService:
         self, project_id: str, days: int = 30, threshold: float | None = None
     ) -> list[Alert]:
         """Metrics that degraded past ``threshold`` percent (default 5), worst first."""
-        limit = DEFAULT_THRESHOLD_PCT if threshold is None else threshold
-        if not 0 <= limit <= 100:
-            raise InputError("threshold", f"must be in 0..100 (got {limit:g})")
-        return alerts(self.trends(project_id, days), days, limit)
+        return alerts(self.trends(project_id, days), days, check_threshold(threshold))
 
     def commands(self, project_id: str, days: int = 30) -> list[CommandStats]:
         """Per-command runs, success rate and durations, slowest first."""
