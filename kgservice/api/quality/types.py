@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 from enum import Enum
 from typing import Any, Self
 
 import strawberry
+from strawberry.types.base import get_object_definition
+from strawberry.utils.str_converters import to_camel_case
 
 from kgservice.api.types import Node
 from kgservice.services.quality.analysis import Alert, CommandStats, QualityRunRecord, Trend
@@ -81,6 +84,25 @@ class RecordQualityRunInput:
             duration_seconds=self.duration_seconds,
             session_id=str(self.session_id) if self.session_id else None,
         )
+
+
+def _run_from_input(
+    cls: type[RecordQualityRunInput], value: Mapping[str, Any], context: object
+) -> RecordQualityRunInput:
+    """Build a run input straight from graphql-core's coerced value.
+
+    Its fields are scalars and an enum, which graphql-core has already parsed (strawberry's
+    generic conversion re-resolves each field's type for every value: about 0.5 ms a run,
+    most of the time of a batch of 2,000).
+    """
+    return cls(**{_PYTHON_NAMES[name]: item for name, item in value.items()})
+
+
+_RUN_DEFINITION = get_object_definition(RecordQualityRunInput, strict=True)
+_PYTHON_NAMES = {
+    f.graphql_name or to_camel_case(f.python_name): f.python_name for f in _RUN_DEFINITION.fields
+}
+_RUN_DEFINITION.from_input = _run_from_input
 
 
 @strawberry.input(description="Quality runs stored together, all or none.")
