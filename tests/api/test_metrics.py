@@ -52,7 +52,7 @@ def test_counters_move_with_traffic(local: TestClient) -> None:
     gql("{ version { schema } }")
     gql("{ version { schema } }")
     make_project(gql)
-    gql('{ qualityTrends(projectId: "nonsense") { metric } }')  # an InputError
+    gql('{ qualityTrends(projectId: "nonsense") { metric } }')  # a VALIDATION error
     gql("{ version { nope } }")  # fails validation
     after = scrape(local)
     requests = "kgservice_graphql_requests_total"
@@ -64,7 +64,7 @@ def test_counters_move_with_traffic(local: TestClient) -> None:
     assert value(after, requests, operation="mutation", outcome="success") == 1
     assert value(after, requests, operation="query", outcome="error") == 2
     errors = "kgservice_graphql_errors_total"
-    assert value(after, errors, code="INPUT") == 1
+    assert value(after, errors, code="VALIDATION") == 1
     assert value(after, errors, code="GRAPHQL_VALIDATION") == 1
     count = "kgservice_graphql_request_duration_seconds_count"
     assert value(after, count, operation="query") == value(before, count, operation="query") + 4

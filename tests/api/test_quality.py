@@ -300,7 +300,9 @@ def test_unknown_projects_and_foreign_sessions_are_not_found(gql: GraphQLClient)
     assert gql(COMMANDS, p=project)["data"]["qualityCommands"] == []
     body = gql(RECORD, input={"projectId": project, "command": "ruff", "sessionId": project})
     assert body["data"]["recordQualityRun"]["field"] == "sessionId"
-    assert gql(TRENDS, p=missing)["errors"][0]["message"] == f"project {missing} not found"
+    (error,) = gql(TRENDS, p=missing)["errors"]
+    assert error["message"] == f"project {missing} not found"
+    assert error["extensions"] == {"code": "NOT_FOUND", "id": missing}
     body = gql(RECORD, input={"projectId": missing, "command": "ruff"})["data"]
     assert body["recordQualityRun"] == {
         "__typename": "NotFoundError",
@@ -310,7 +312,9 @@ def test_unknown_projects_and_foreign_sessions_are_not_found(gql: GraphQLClient)
 
 
 def test_bad_read_arguments_are_errors(gql: GraphQLClient, project: str) -> None:
-    assert "days" in gql(TRENDS, p=project, days=0)["errors"][0]["message"]
+    (error,) = gql(TRENDS, p=project, days=0)["errors"]
+    assert error["message"] == "days: must be in 1..3650 (got 0)"
+    assert error["extensions"] == {"code": "VALIDATION", "field": "days"}
     assert "threshold" in gql(ALERTS, p=project, t=-1.0)["errors"][0]["message"]
     assert "threshold" in gql(ALERTS, p=project, t=100.5)["errors"][0]["message"]
     assert "not a Project id" in gql(COMMANDS, p="nonsense")["errors"][0]["message"]

@@ -1,11 +1,17 @@
-"""Quality fields: record runs, read trends, alerts and command statistics, live alerts."""
+"""Quality fields: record runs, read trends, alerts and command statistics, live alerts.
+
+Mutations return typed errors; reads and the subscription raise GraphQL errors for bad
+arguments and unknown projects (``extensions.code`` VALIDATION with ``field``, or
+NOT_FOUND with ``id``), as the graph fields do.
+"""
 
 from __future__ import annotations
 
-from collections.abc import AsyncGenerator
-from typing import Annotated, TypeAlias
+from collections.abc import AsyncGenerator, Callable
+from typing import Annotated, Any, TypeAlias, TypeVar
 
 import strawberry
+from graphql import GraphQLError
 
 from kgservice.api.context import KgInfo
 from kgservice.api.errors import ConflictError, NotFoundError, ValidationError
@@ -20,8 +26,12 @@ from kgservice.api.quality.types import (
     RecordQualityRunsInput,
     RecordQualityRunsPayload,
 )
+from kgservice.errors import InputError
+from kgservice.errors import NotFoundError as DomainNotFound
 from kgservice.services.quality.analysis import QualityRunRecord
 from kgservice.services.quality.runs import QualityRunInput
+
+T = TypeVar("T")
 
 RecordQualityRunResult: TypeAlias = Annotated[
     RecordQualityRunPayload | ValidationError | NotFoundError | ConflictError,
@@ -40,6 +50,18 @@ def _runs(inputs: list[QualityRunInput], records: list[QualityRunRecord]) -> lis
     ]
 
 
+async def _read(info: KgInfo, function: Callable[..., T], *args: Any) -> T:
+    """Run a read off the event loop; bad input and unknown ids become GraphQL errors."""
+    try:
+        return await info.context.run(function, *args)
+    except InputError as exc:
+        raise GraphQLError(
+            str(exc), extensions={"code": "VALIDATION", "field": exc.field}
+        ) from None
+    except DomainNotFound as exc:
+        raise GraphQLError(str(exc), extensions={"code": "NOT_FOUND", "id": exc.node_id}) from None
+
+
 async def _check_nodes(info: KgInfo, runs: list[QualityRunInput]) -> None:
     """Refuse projects and sessions of namespaces the request's key may not use."""
     for node_id in sorted({r.project_id for r in runs} | {r.session_id or "" for r in runs}):
@@ -54,7 +76,7 @@ class QualityQuery:
     ) -> list[QualityTrend]:
         await info.context.check_node(str(project_id))
         quality = info.context.services.quality
-        found = await info.context.run(quality.trends, str(project_id), days)
+        found = await _read(info, quality.trends, str(project_id), days)
         return [QualityTrend.from_trend(t) for t in found]
 
     @strawberry.field(
@@ -70,7 +92,7 @@ class QualityQuery:
     ) -> list[QualityAlert]:
         await info.context.check_node(str(project_id))
         quality = info.context.services.quality
-        found = await info.context.run(quality.alerts, str(project_id), days, threshold)
+        found = await _read(info, quality.alerts, str(project_id), days, threshold)
         return [QualityAlert.from_alert(a) for a in found]
 
     @strawberry.field(description="Runs, success rate and durations per command, slowest first.")
@@ -79,7 +101,7 @@ class QualityQuery:
     ) -> list[QualityCommandStats]:
         await info.context.check_node(str(project_id))
         quality = info.context.services.quality
-        found = await info.context.run(quality.commands, str(project_id), days)
+        found = await _read(info, quality.commands, str(project_id), days)
         return [QualityCommandStats.from_stats(s) for s in found]
 
 
@@ -116,7 +138,7 @@ class QualityMutation:
 class QualitySubscription:
     @strawberry.subscription(
         description="Each new alert of the project (or a change of an alert's severity) as "
-        "runs are recorded; the alerts present when it starts are not repeated."
+        "runs are recorded; `includeCurrent` first sends the alerts active when it starts."
     )
     async def quality_alerts_live(
         self,
@@ -124,15 +146,19 @@ class QualitySubscription:
         project_id: strawberry.ID,
         days: int = 30,
         threshold: float | None = None,
+        include_current: bool = False,
     ) -> AsyncGenerator[QualityAlert, None]:
         await info.context.check_node(str(project_id))
         quality = info.context.services.quality
         with quality.changes.subscribe(str(project_id)) as changes:
-            current = await info.context.run(quality.alerts, str(project_id), days, threshold)
-            seen = {a.metric.name: a.severity for a in current}
+            found = await _read(info, quality.alerts, str(project_id), days, threshold)
+            if include_current:
+                for alert in found:
+                    yield QualityAlert.from_alert(alert)
+            seen = {a.metric.name: a.severity for a in found}
             while True:
                 await changes.drain()  # every recording since the last pass, at once
-                found = await info.context.run(quality.alerts, str(project_id), days, threshold)
+                found = await _read(info, quality.alerts, str(project_id), days, threshold)
                 for alert in found:
                     if seen.get(alert.metric.name) != alert.severity:
                         yield QualityAlert.from_alert(alert)
