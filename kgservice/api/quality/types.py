@@ -195,7 +195,14 @@ class QualityTrend:
         description="(last - first) / |first| in percent; null when first is 0 and last is not."
     )
     direction: TrendDirection
-    points: list[QualityPoint]
+    trend: strawberry.Private[Trend]
+
+    @strawberry.field(description="Each run's value, oldest first.")
+    def points(self) -> list[QualityPoint]:
+        return [
+            QualityPoint(at=at, value=float(value))
+            for at, value in zip(self.trend.times, self.trend.values.tolist(), strict=True)
+        ]
 
     @classmethod
     def from_trend(cls, trend: Trend) -> Self:
@@ -207,7 +214,7 @@ class QualityTrend:
             last=trend.last,
             change_pct=trend.change_pct,
             direction=TrendDirection(trend.direction),
-            points=[QualityPoint(at=p.at, value=p.value) for p in trend.points],
+            trend=trend,
         )
 
 

@@ -11,8 +11,13 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
+
+import numpy as np
+import numpy.typing as npt
+
+FloatArray = npt.NDArray[np.float64]
 
 #: Degradation above this many percent is critical, above WARNING_PCT a warning, and above
 #: the threshold (DEFAULT_THRESHOLD_PCT unless asked) information.
@@ -97,7 +102,18 @@ class Trend:
     first: float
     last: float
     change_pct: float | None
-    points: list[Point]
+    times: Sequence[datetime] = field(repr=False)
+    values: FloatArray = field(repr=False)
+
+    @property
+    def points(self) -> list[Point]:
+        """The runs' values, oldest first."""
+        return [Point(at, float(v)) for at, v in zip(self.times, self.values, strict=True)]
+
+    @property
+    def runs(self) -> int:
+        """How many runs reported the metric."""
+        return len(self.times)
 
     @property
     def degradation_pct(self) -> float | None:
@@ -142,18 +158,21 @@ class CommandStats:
     p95_seconds: float | None
 
 
-def least_squares(xs: Sequence[float], ys: Sequence[float]) -> tuple[float, float]:
+def least_squares(
+    xs: Sequence[float] | FloatArray, ys: Sequence[float] | FloatArray
+) -> tuple[float, float]:
     """Intercept and slope of the least-squares line through (xs, ys).
 
     One point, or points that all share an x, give a flat line through their mean.
     """
-    count = len(xs)
-    mean_x = sum(xs) / count
-    mean_y = sum(ys) / count
-    spread = sum((x - mean_x) ** 2 for x in xs)
+    x = np.asarray(xs, dtype=np.float64)
+    y = np.asarray(ys, dtype=np.float64)
+    mean_x, mean_y = float(x.mean()), float(y.mean())
+    dx = x - mean_x
+    spread = float(dx @ dx)
     if spread == 0:
         return mean_y, 0.0
-    slope = sum((x - mean_x) * (y - mean_y) for x, y in zip(xs, ys, strict=True)) / spread
+    slope = float(dx @ (y - mean_y)) / spread
     return mean_y - slope * mean_x, slope
 
 
@@ -164,22 +183,43 @@ def change_pct(first: float, last: float) -> float | None:
     return (last - first) / abs(first) * 100.0
 
 
-def trend_of(metric: Metric, runs: Sequence[QualityRunRecord]) -> Trend | None:
-    """The metric's trend over ``runs`` (in time order), or None if no run reports it."""
-    points = [Point(r.at, v) for r in runs if (v := metric.value(r)) is not None]
-    if not points:
+def trend_of(
+    metric: Metric, runs: Sequence[QualityRunRecord], days: FloatArray | None = None
+) -> Trend | None:
+    """The metric's trend over ``runs`` (in time order), or None if no run reports it.
+
+    ``days`` are the runs' times in days from any origin (computed when not given).
+    """
+    if days is None:
+        days = run_days(runs)
+    raw = np.fromiter(
+        (np.nan if (v := metric.value(r)) is None else v for r in runs), np.float64, len(runs)
+    )
+    reported = ~np.isnan(raw)
+    if not reported.any():
         return None
-    origin = points[0].at
-    xs = [(p.at - origin).total_seconds() / SECONDS_PER_DAY for p in points]
-    intercept, slope = least_squares(xs, [p.value for p in points])
-    first = intercept + slope * xs[0]
-    last = intercept + slope * xs[-1]
-    return Trend(metric, first, last, change_pct(first, last), points)
+    xs, ys = days[reported], raw[reported]
+    intercept, slope = least_squares(xs, ys)
+    first = intercept + slope * float(xs[0])
+    last = intercept + slope * float(xs[-1])
+    times = [r.at for r, kept in zip(runs, reported.tolist(), strict=True) if kept]
+    return Trend(metric, first, last, change_pct(first, last), times, ys)
+
+
+def run_days(runs: Sequence[QualityRunRecord]) -> FloatArray:
+    """The runs' times in days since the first run."""
+    if not runs:
+        return np.zeros(0)
+    origin = runs[0].at
+    return np.fromiter(
+        ((r.at - origin).total_seconds() / SECONDS_PER_DAY for r in runs), np.float64, len(runs)
+    )
 
 
 def trends(runs: Sequence[QualityRunRecord]) -> list[Trend]:
     """Every metric's trend over ``runs`` (in time order), in METRICS order."""
-    found = (trend_of(metric, runs) for metric in METRICS)
+    days = run_days(runs)
+    found = (trend_of(metric, runs, days) for metric in METRICS)
     return [trend for trend in found if trend is not None]
 
 
@@ -208,7 +248,7 @@ def alerts(
             continue
         message = (
             f"{trend.metric.label} degraded {worse:.1f}% over the last {days} days "
-            f"(fitted {trend.first:.4g} -> {trend.last:.4g}, {len(trend.points)} runs)"
+            f"(fitted {trend.first:.4g} -> {trend.last:.4g}, {trend.runs} runs)"
         )
         raised.append(Alert(trend.metric, severity, trend.change_pct, worse, message))
     return sorted(raised, key=lambda a: -a.degradation_pct)

@@ -59,7 +59,7 @@ def project_report(
                 "last": t.last,
                 "changePct": t.change_pct,
                 "direction": t.direction,
-                "runs": len(t.points),
+                "runs": t.runs,
             }
             for t in service.trends(project.id, days)
         ],
