@@ -254,6 +254,9 @@ def test_record_one_run_with_its_session(gql: GraphQLClient) -> None:
         ({"durationSeconds": -0.5}, "durationSeconds"),
         ({"command": "  "}, "command"),
         ({"command": "x" * 201}, "command"),
+        ({"at": "1969-12-31T23:59:59+00:00"}, "at"),
+        ({"at": "0001-01-01T00:00:00+14:00"}, "at"),
+        ({"at": (datetime.now(UTC) + timedelta(days=2)).isoformat()}, "at"),
     ],
 )
 def test_out_of_range_figures_are_refused(

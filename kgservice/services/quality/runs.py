@@ -5,16 +5,19 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pyarrow as pa
 
+from kgservice.clock import utc_now
 from kgservice.errors import InputError
 from kgservice.services.quality.analysis import QualityRunRecord
 from kgservice.services.validation import MAX_NAME, require_choice, require_id, require_text
 
 BUILD_STATUSES = ("PASSED", "FAILED")
+EARLIEST = datetime(1970, 1, 1, tzinfo=UTC).replace(tzinfo=None)  # naive UTC, as stored
+MAX_AHEAD = timedelta(days=1)
 SCORE_FIELDS = ("lint_score", "security_score", "type_score")
 #: Stored columns of QualityRun after its identity (id, namespace, created_at, legacy_id).
 RUN_COLUMNS = (
@@ -56,6 +59,8 @@ class QualityRunInput:
         if self.session_id is not None:
             require_id(f"{prefix}sessionId", self.session_id, "Session")
         require_text(f"{prefix}command", self.command, max_length=MAX_NAME)
+        if self.at is not None:
+            _require_time(f"{prefix}at", self.at)
         if self.build_status is not None:
             require_choice(f"{prefix}buildStatus", self.build_status, BUILD_STATUSES)
         for name in SCORE_FIELDS:
@@ -91,6 +96,16 @@ def _require_range(field: str, value: float | None, low: float, high: float) -> 
     if not low <= value <= high:
         bound = f"at least {low:g}" if high == math.inf else f"in {low:g}..{high:g}"
         raise InputError(field, f"must be {bound} (got {value:g})")
+
+
+def _require_time(field: str, moment: datetime) -> None:
+    """Refuse a run time before 1970 or more than a day ahead of the clock."""
+    try:
+        at = naive_utc(moment)
+    except OverflowError:
+        at = EARLIEST - timedelta(days=1)
+    if not EARLIEST <= at <= utc_now() + MAX_AHEAD:
+        raise InputError(field, "must be between 1970-01-01 and a day from now (UTC)")
 
 
 def naive_utc(moment: datetime) -> datetime:
