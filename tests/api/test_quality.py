@@ -348,3 +348,44 @@ def test_a_large_batch_is_written_whole(gql: GraphQLClient) -> None:
     assert sum(c["runs"] for c in commands) == count
     lint = by_metric(gql(TRENDS, p=project)["data"]["qualityTrends"])["LINT_SCORE"]
     assert lint["changePct"] == pytest.approx((60 + 40 / count - 100) / 100 * 100, rel=1e-3)
+
+
+def test_api_keys_scope_quality_runs(settings: Any, embedder: Any) -> None:
+    from starlette.testclient import TestClient
+
+    from kgservice.api.app import create_app
+    from kgservice.api.auth import hash_secret, new_secret
+    from kgservice.settings import ApiKeyEntry
+
+    writer, reader, team = new_secret(), new_secret(), new_secret()
+    keys = [
+        ApiKeyEntry(name="w", sha256=hash_secret(writer), scope="write"),
+        ApiKeyEntry(name="r", sha256=hash_secret(reader), scope="read"),
+        ApiKeyEntry(name="t", sha256=hash_secret(team), scope="write", namespaces=["a"]),
+    ]
+    with TestClient(
+        create_app(settings.model_copy(update={"api_keys": keys}), embedder=embedder)
+    ) as http:
+
+        def post(secret: str, query: str, **variables: Any) -> dict[str, Any]:
+            response = http.post(
+                "/graphql",
+                json={"query": query, "variables": variables},
+                headers={"X-API-Key": secret},
+            )
+            return dict(response.json())
+
+        made = post(
+            writer,
+            'mutation { createProject(input: {name: "b", namespace: "b"}) '
+            "{ ... on CreateProjectPayload { project { id } } } }",
+        )
+        project = made["data"]["createProject"]["project"]["id"]
+        run = {"projectId": project, "command": "ruff", "lintScore": 50}
+        refused = post(team, RECORD, input=run)["errors"][0]["message"]
+        assert refused == f"API key 't' may not use node {project}"
+        assert "may not use node" in post(team, TRENDS, p=project)["errors"][0]["message"]
+        assert post(reader, RECORD, input=run)["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+        done = post(writer, RECORD, input=run)["data"]["recordQualityRun"]
+        assert done["__typename"] == "RecordQualityRunPayload"
+        assert len(post(reader, TRENDS, p=project)["data"]["qualityTrends"]) == 1
