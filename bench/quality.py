@@ -1,10 +1,11 @@
 """Quality runs: batch write rate, and trend and alert latency over 20,000 runs of 50 projects.
 
-Run: ``uv run kgservice bench quality``. Half the runs are written through the service
-(``record_many``), half through GraphQL (``recordQualityRuns``, 2,000 runs a request) on a
-uvicorn server on loopback; then ``qualityTrends``, ``qualityAlerts`` and
-``qualityCommands`` are timed over HTTP and through the service, each on a random project
-(400 runs in its 30-day window). Nothing is cached between reads.
+Run: ``uv run kgservice bench quality``. The runs are written in batches of 2,000: 6,000
+through the service (``record_many``), 6,000 through GraphQL (``recordQualityRuns``) on a
+uvicorn server on loopback one request at a time, and 8,000 by two clients at once. Then
+``qualityTrends``, ``qualityAlerts`` and ``qualityCommands`` are timed over HTTP and through
+the service, each on a random project (400 runs in its 30-day window). Nothing is cached
+between reads.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import json
 import os
 import random
 import tempfile
+import threading
 import time
 from datetime import datetime, timedelta
 from functools import partial
@@ -91,20 +93,41 @@ def as_input(run: dict[str, Any]) -> QualityRunInput:
     )
 
 
-def _service_writes(services: Services, rng: random.Random, total: int) -> dict[str, Any]:
+def _service_writes(services: Services, rng: random.Random, count: int) -> dict[str, Any]:
     projects = [services.sessions.create_project(f"p{i}").id for i in range(PROJECTS)]
-    batches = [
-        [as_input(r) for r in make_runs(rng, projects, BATCH)] for _ in range(total // BATCH)
-    ]
+    batches = [[as_input(r) for r in make_runs(rng, projects, BATCH)] for _ in range(count)]
     start = time.perf_counter()
     for batch in batches:
         services.quality.record_many(batch)
     seconds = time.perf_counter() - start
-    return {"projects": projects, "runs_per_s": round(total / seconds)}
+    return {"projects": projects, "runs_per_s": round(count * BATCH / seconds)}
+
+
+def _two_clients(url: str, bodies: list[list[dict[str, Any]]]) -> int:
+    """Runs a second recorded with two clients posting batches at once (so one batch's
+    GraphQL parsing overlaps the other's bulk load)."""
+
+    def send(part: list[list[dict[str, Any]]]) -> None:
+        with httpx.Client(timeout=120) as client:
+            for runs in part:
+                body = client.post(url, json={"query": RECORD_MANY, "variables": {"runs": runs}})
+                assert body.json()["data"]["recordQualityRuns"]["count"] == BATCH
+
+    threads = [threading.Thread(target=send, args=(bodies[i::2],)) for i in range(2)]
+    start = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return round(len(bodies) * BATCH / (time.perf_counter() - start))
 
 
 def _http_figures(
-    data_dir: Path, projects: list[str], rng: random.Random, total: int, samples: int
+    data_dir: Path,
+    projects: list[str],
+    rng: random.Random,
+    batches: tuple[int, int],
+    samples: int,
 ) -> dict[str, Any]:
     figures: dict[str, Any] = {}
     env = {"KG_BACKFILL_ON_START": "false"}
@@ -116,11 +139,15 @@ def _http_figures(
             assert "errors" not in body, body
             return dict(body["data"])
 
-        bodies = [make_runs(rng, projects, BATCH) for _ in range(total // BATCH)]
+        sequential = [make_runs(rng, projects, BATCH) for _ in range(batches[0])]
         start = time.perf_counter()
-        for runs in bodies:
+        for runs in sequential:
             assert post(RECORD_MANY, runs=runs)["recordQualityRuns"]["count"] == BATCH
-        figures["record_batches_runs_per_s"] = round(total / (time.perf_counter() - start))
+        seconds = time.perf_counter() - start
+        figures["record_batches_runs_per_s"] = round(len(sequential) * BATCH / seconds)
+        figures["record_batches_2_clients_runs_per_s"] = _two_clients(
+            url, [make_runs(rng, projects, BATCH) for _ in range(batches[1])]
+        )
         singles = make_runs(rng, projects, 50)
         figures["record_one"] = latencies_ms(
             [partial(post, RECORD_ONE, input=run) for run in singles]
@@ -154,17 +181,20 @@ def _service_reads(
 
 
 def run(quick: bool = False) -> dict[str, Any]:
-    """Write 20,000 runs (4,000 quick) in batches, then time the reads."""
+    """Write 20,000 runs (8,000 quick) in batches, then time the reads."""
     rng = random.Random(16)
-    total, samples = (4_000, 30) if quick else (20_000, 200)
+    # batches of 2,000 through the service, over HTTP one at a time, over HTTP two at once
+    (service_batches, *http_batches), samples = ((1, 1, 2), 30) if quick else ((3, 3, 4), 200)
+    total = (service_batches + sum(http_batches)) * BATCH
     with tempfile.TemporaryDirectory(prefix="kg-bench-") as folder:
         data_dir = Path(folder) / "data"
         settings = load_settings(data_dir=data_dir, backfill_on_start=False)
         embedder = load_embedder(settings)
         with open_stores(settings) as stores:
-            written = _service_writes(Services.create(stores, embedder), rng, total // 2)
+            services = Services.create(stores, embedder)
+            written = _service_writes(services, rng, service_batches)
         projects = written.pop("projects")
-        http = _http_figures(data_dir, projects, rng, total // 2, samples)
+        http = _http_figures(data_dir, projects, rng, (http_batches[0], http_batches[1]), samples)
         with open_stores(settings) as stores:
             service = _service_reads(QualityService(stores.graph), projects, rng, samples)
     return {
