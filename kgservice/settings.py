@@ -75,6 +75,7 @@ class Settings(BaseSettings):
     checkpoint_interval_s: float = Field(default=10.0, ge=0)
     message_page_cache_mb: int = Field(default=64, ge=0)
     fast_executor: bool = True
+    metrics_refresh_s: float = Field(default=15.0, gt=0)
 
     @field_validator("data_dir", mode="after")
     @classmethod

@@ -13,7 +13,7 @@ CREATE NODE TABLE LegacyKey(key STRING, label STRING, node_id STRING, job_id STR
 CREATE NODE TABLE Message(id STRING, namespace STRING, created_at TIMESTAMP, legacy_id STRING, role STRING, content STRING, idx INT64, metadata STRING, PRIMARY KEY(id));
 CREATE NODE TABLE Modality(id STRING, namespace STRING, created_at TIMESTAMP, legacy_id STRING, name STRING, PRIMARY KEY(id));
 CREATE NODE TABLE Project(id STRING, namespace STRING, created_at TIMESTAMP, legacy_id STRING, name STRING, path STRING, description STRING, updated_at TIMESTAMP, PRIMARY KEY(id));
-CREATE NODE TABLE QualityRun(id STRING, namespace STRING, created_at TIMESTAMP, legacy_id STRING, kind STRING, score DOUBLE, passed BOOL, metrics STRING, run_at TIMESTAMP, PRIMARY KEY(id));
+CREATE NODE TABLE QualityRun(id STRING, namespace STRING, created_at TIMESTAMP, legacy_id STRING, command STRING, run_at TIMESTAMP, build_status STRING, lint_score DOUBLE, security_score DOUBLE, type_score DOUBLE, complexity DOUBLE, tests_passed INT64, tests_failed INT64, coverage DOUBLE, duration_seconds DOUBLE, PRIMARY KEY(id));
 CREATE NODE TABLE Reflection(id STRING, namespace STRING, created_at TIMESTAMP, legacy_id STRING, content STRING, tags STRING[], importance DOUBLE, metadata STRING, PRIMARY KEY(id));
 CREATE NODE TABLE Repository(id STRING, namespace STRING, created_at TIMESTAMP, legacy_id STRING, name STRING, remote STRING, path STRING, PRIMARY KEY(id));
 CREATE NODE TABLE Session(id STRING, namespace STRING, created_at TIMESTAMP, legacy_id STRING, external_id STRING, status STRING, agent STRING, started_at TIMESTAMP, ended_at TIMESTAMP, metadata STRING, PRIMARY KEY(id));
@@ -46,6 +46,7 @@ CREATE REL TABLE IN_PROJECT(FROM Conversation TO Project, FROM Reflection TO Pro
 CREATE REL TABLE IN_SESSION(FROM Conversation TO Session);
 CREATE REL TABLE LATEST_SESSION(FROM Project TO Session, at TIMESTAMP);
 CREATE REL TABLE MENTIONS(FROM Message TO Entity, FROM Conversation TO Entity, FROM Reflection TO Entity, FROM Message TO CodeFile, FROM Conversation TO CodeFile, FROM Reflection TO CodeFile, FROM Message TO Symbol, FROM Conversation TO Symbol, FROM Reflection TO Symbol);
+CREATE REL TABLE RAN_IN(FROM QualityRun TO Session);
 CREATE REL TABLE RELATED(FROM Entity TO Entity, type STRING, confidence DOUBLE, score DOUBLE, method STRING, evidence STRING, status STRING, valid_from TIMESTAMP, valid_to TIMESTAMP, job_id STRING, id STRING);
 CREATE REL TABLE TOUCHED(FROM Session TO Commit);
 CREATE REL TABLE VARIANT_OF(FROM Variant TO Skill);

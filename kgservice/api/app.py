@@ -39,10 +39,13 @@ from kgservice.api.context import RequestContext
 from kgservice.api.error_log import install_client_error_filter
 from kgservice.api.json_body import BodyDecodeError, decode_body
 from kgservice.api.mcp.http import McpEndpoint
+from kgservice.api.metrics import ServiceMetrics, metrics_endpoint
 from kgservice.api.schema import build_schema
+from kgservice.api.websockets import CountedTransportWSHandler, CountedWSHandler
 from kgservice.embedding import Embedder
 from kgservice.errors import SettingsError
 from kgservice.services.consistency import backfill
+from kgservice.services.metrics import StoreFigureRefresher
 from kgservice.services.registry import Services
 from kgservice.services.status import check_health
 from kgservice.settings import Settings
@@ -68,6 +71,9 @@ def recover_on_start(services: Services) -> None:
 
 class KgGraphQL(GraphQL[RequestContext, None]):
     """Strawberry's ASGI handler, with the stores and the request's rights in its context."""
+
+    graphql_transport_ws_handler_class = CountedTransportWSHandler
+    graphql_ws_handler_class = CountedWSHandler
 
     def __init__(self, keys: KeyRing, settings: Settings) -> None:
         protocols: tuple[str, ...] = (GRAPHQL_TRANSPORT_WS_PROTOCOL,)
@@ -120,7 +126,10 @@ class KgGraphQL(GraphQL[RequestContext, None]):
     ) -> RequestContext:
         access: Access = request.scope.get(ACCESS_SCOPE_KEY) or FULL_ACCESS
         return RequestContext(
-            services=request.app.state.services, access=access, budget_ms=self.budget_ms
+            services=request.app.state.services,
+            access=access,
+            budget_ms=self.budget_ms,
+            metrics=request.app.state.metrics,
         )
 
     async def on_ws_connect(self, context: RequestContext) -> None:
@@ -175,10 +184,15 @@ def create_app(
         checkpoints = PeriodicCheckpoint(app.state.stores.graph, settings.checkpoint_interval_s)
         checkpoints.start()
         app.state.checkpoints = checkpoints
+        figures = StoreFigureRefresher(app.state.stores, settings.metrics_refresh_s)
+        figures.start()
+        metrics.watch_stores(figures)
+        app.state.figures = figures
         try:
             async with mcp.running(app.state.services):
                 yield
         finally:
+            await to_thread.run_sync(figures.stop)
             await to_thread.run_sync(checkpoints.stop)
             await to_thread.run_sync(app.state.services.job_runner.stop)
             if recovery is not None:
@@ -202,6 +216,7 @@ def create_app(
     keys = KeyRing(settings.api_keys)
     graphql = KgGraphQL(keys, settings)
     mcp = McpEndpoint(settings)
+    metrics = ServiceMetrics()
     middleware = [
         Middleware(AuthMiddleware, keys=keys, open_paths=("/healthz",)),
         Middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes),
@@ -222,10 +237,11 @@ def create_app(
             expose_headers=["mcp-session-id"],
         )
         middleware.insert(0, cors)
-    return Starlette(
+    app = Starlette(
         routes=[
             Route("/", root),
             Route("/healthz", healthz),
+            Route("/metrics", metrics_endpoint),
             Route("/graphql", graphql),
             WebSocketRoute("/graphql", graphql),
             Route("/mcp", mcp),
@@ -233,3 +249,5 @@ def create_app(
         middleware=middleware,
         lifespan=lifespan,
     )
+    app.state.metrics = metrics
+    return app

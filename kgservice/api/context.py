@@ -28,6 +28,7 @@ from strawberry.types import Info
 
 from kgservice.api.access import FULL_ACCESS, Access, AccessDeniedError, RequestTimeoutError
 from kgservice.api.loaders import Loaders
+from kgservice.api.metrics import ServiceMetrics
 from kgservice.services import nodes
 from kgservice.services.registry import Services
 from kgservice.stores.graph import query_deadline
@@ -46,6 +47,7 @@ class RequestContext:
     budget_ms: int | None = None
     deadline: float | None = None  # set by RequestBudget when execution starts
     connection_params: dict[str, Any] | None = None  # websocket connection_init payload
+    metrics: ServiceMetrics | None = None  # the app's /metrics instruments
     loaders: Loaders = field(init=False)
 
     def __post_init__(self) -> None:

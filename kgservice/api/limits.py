@@ -21,6 +21,7 @@ from strawberry.extensions import (
 
 from kgservice.api.access import WriteScopeGuard
 from kgservice.api.budget import RequestBudget
+from kgservice.api.metrics import RequestMetricsExtension
 from kgservice.errors import KgError
 
 MAX_DEPTH = 10
@@ -65,4 +66,5 @@ def extension_factories() -> list[Callable[[], SchemaExtension]]:
         WriteScopeGuard,
         RequestBudget,
         lambda: KgMaskErrors(should_mask_error=_should_mask),
+        RequestMetricsExtension,  # innermost: it sees each error before masking
     ]

@@ -28,6 +28,8 @@ from kgservice.api.knowledge.entities import Entity, EntityMutation, EntityQuery
 from kgservice.api.knowledge.relations import RelationMutation, RelationQuery
 from kgservice.api.limits import extension_factories
 from kgservice.api.memory import Conversation, MemoryMutation, MemoryQuery, Reflection
+from kgservice.api.quality.fields import QualityMutation, QualityQuery, QualitySubscription
+from kgservice.api.quality.types import QualityRun
 from kgservice.api.search import SearchQuery
 from kgservice.api.sessions.fields import SessionMutation, SessionQuery
 from kgservice.api.sessions.types import Message, Project, Session, Thread
@@ -96,6 +98,7 @@ class Query(
     EntityQuery,
     GraphQuery,
     CodeGraphQuery,
+    QualityQuery,
 ):
     """Every read field."""
 
@@ -109,12 +112,13 @@ class Mutation(
     EntityMutation,
     CodeGraphMutation,
     ImportMutation,
+    QualityMutation,
 ):
     """Every write field; each returns a payload or a typed error."""
 
 
 @strawberry.type
-class Subscription(JobSubscription):
+class Subscription(JobSubscription, QualitySubscription):
     """Every subscription field."""
 
 
@@ -173,6 +177,7 @@ def build_schema(*, fast_executor: bool = True) -> strawberry.Schema:
             Commit,
             CodeFile,
             Symbol,
+            QualityRun,
         ],
         extensions=extension_factories(),
         execution_context_class=PlainFieldExecutor if fast_executor else None,

@@ -15,6 +15,7 @@ from kgservice.cli import (
     index_code,
     mcp,
     migrate,
+    quality_report,
     serve,
     status,
 )
@@ -37,6 +38,7 @@ app.command("link-mentions")(link_mentions_command)
 app.command("index-code")(index_code.index_code)
 app.command("graphql-schema")(graphql_schema.graphql_schema)
 app.command("mcp")(mcp.mcp)
+app.command("quality-report")(quality_report.quality_report)
 app.add_typer(migrate.app, name="migrate")
 app.add_typer(api_key.app, name="api-key")
 app.add_typer(imports.app, name="import")

@@ -15,6 +15,7 @@ from kgservice.services.knowledge.mentions import MentionMatchers
 from kgservice.services.knowledge.relations import RelationService
 from kgservice.services.knowledge.resolution import ResolutionService
 from kgservice.services.memory import MemoryService
+from kgservice.services.quality.service import QualityService
 from kgservice.services.search import SearchService
 from kgservice.services.sessions import SessionService
 from kgservice.services.sessions.chain import SessionChain
@@ -44,6 +45,7 @@ class Services:
     graph_algorithms: GraphAlgorithms
     codegraph: CodeGraphService
     imports: ImportService
+    quality: QualityService
 
     @classmethod
     def create(cls, stores: Stores, embedder: Embedder) -> Services:
@@ -80,4 +82,5 @@ class Services:
             ),
             codegraph=CodeGraphService(stores.graph, index, jobs, job_runner, mentions),
             imports=ImportService(stores.graph, index, jobs, job_runner, mentions),
+            quality=QualityService(stores.graph),
         )

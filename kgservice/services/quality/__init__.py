@@ -1,0 +1,1 @@
+"""Code-quality monitoring: quality runs, their trends, alerts and command statistics."""

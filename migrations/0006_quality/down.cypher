@@ -1,0 +1,17 @@
+DROP TABLE RAN_IN;
+ALTER TABLE QualityRun DROP command;
+ALTER TABLE QualityRun DROP run_at;
+ALTER TABLE QualityRun DROP build_status;
+ALTER TABLE QualityRun DROP lint_score;
+ALTER TABLE QualityRun DROP security_score;
+ALTER TABLE QualityRun DROP type_score;
+ALTER TABLE QualityRun DROP complexity;
+ALTER TABLE QualityRun DROP tests_passed;
+ALTER TABLE QualityRun DROP tests_failed;
+ALTER TABLE QualityRun DROP coverage;
+ALTER TABLE QualityRun DROP duration_seconds;
+ALTER TABLE QualityRun ADD kind STRING;
+ALTER TABLE QualityRun ADD score DOUBLE;
+ALTER TABLE QualityRun ADD passed BOOLEAN;
+ALTER TABLE QualityRun ADD metrics STRING;
+ALTER TABLE QualityRun ADD run_at TIMESTAMP;

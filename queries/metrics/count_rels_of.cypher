@@ -1,0 +1,1 @@
+MATCH ()-[r:__LABEL__]->() RETURN count(r) AS count

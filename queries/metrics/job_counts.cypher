@@ -1,0 +1,1 @@
+MATCH (j:Job) RETURN j.kind AS kind, j.status AS status, count(j) AS count
