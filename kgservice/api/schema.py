@@ -21,6 +21,7 @@ from kgservice.api.knowledge.entities import Entity, EntityMutation, EntityQuery
 from kgservice.api.knowledge.jobs import Job, JobQuery, JobSubscription
 from kgservice.api.knowledge.relations import RelationMutation, RelationQuery
 from kgservice.api.limits import extension_factories
+from kgservice.api.listings import ListingsQuery
 from kgservice.api.memory import Conversation, MemoryMutation, MemoryQuery, Reflection
 from kgservice.api.search import SearchQuery
 from kgservice.api.sessions.fields import SessionMutation, SessionQuery
@@ -100,6 +101,7 @@ class Query(
     JobQuery,
     EntityQuery,
     GraphQuery,
+    ListingsQuery,
 ):
     """Every read field."""
 

@@ -11,6 +11,7 @@ from kgservice.services.knowledge.entities import EntityService
 from kgservice.services.knowledge.mentions import MentionMatchers
 from kgservice.services.knowledge.relations import RelationService
 from kgservice.services.knowledge.resolution import ResolutionService
+from kgservice.services.listings import Listings
 from kgservice.services.memory import MemoryService
 from kgservice.services.search import SearchService
 from kgservice.services.session_chain import SessionChain
@@ -40,6 +41,7 @@ class Services:
     entities: EntityService
     resolution: ResolutionService
     graph_algorithms: GraphAlgorithms
+    listings: Listings
 
     @classmethod
     def create(cls, stores: Stores, embedder: Embedder) -> Services:
@@ -74,4 +76,5 @@ class Services:
             graph_algorithms=GraphAlgorithms(
                 stores.graph, stores.vectors, stores.settings.graph_algorithms
             ),
+            listings=Listings(stores.graph),
         )
