@@ -1,4 +1,5 @@
-"""The ASGI app: GraphQL at ``/graphql``, ``/healthz``; stores opened by the lifespan."""
+"""The ASGI app: GraphQL at ``/graphql``, ``/healthz``, the playground at ``/``; stores opened
+by the lifespan."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
-from starlette.responses import JSONResponse, RedirectResponse, Response
+from starlette.responses import JSONResponse, Response
 from starlette.routing import Route, WebSocketRoute
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
@@ -35,6 +36,11 @@ from kgservice.api.body_limit import BodyLimitMiddleware
 from kgservice.api.checkpoints import PeriodicCheckpoint
 from kgservice.api.context import RequestContext
 from kgservice.api.error_log import install_client_error_filter
+from kgservice.api.playground.routes import (
+    GraphiQLOrGraphQL,
+    is_open_request,
+    playground_routes,
+)
 from kgservice.api.schema import build_schema
 from kgservice.errors import SettingsError
 from kgservice.services.consistency import backfill
@@ -181,13 +187,12 @@ def create_app(
         }
         return JSONResponse(body, status_code=200 if ok else 503)
 
-    async def root(request: Request) -> RedirectResponse:
-        return RedirectResponse("/graphql")
-
     keys = KeyRing(settings.api_keys)
     graphql = KgGraphQL(keys, settings.request_timeout_ms)
     middleware = [
-        Middleware(AuthMiddleware, keys=keys, open_paths=("/healthz",)),
+        Middleware(
+            AuthMiddleware, keys=keys, open_paths=("/healthz",), open_request=is_open_request
+        ),
         Middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes),
     ]
     if settings.cors_origins:  # CORS is off unless origins are configured
@@ -200,9 +205,9 @@ def create_app(
         middleware.insert(0, cors)
     return Starlette(
         routes=[
-            Route("/", root),
+            *playground_routes(),
             Route("/healthz", healthz),
-            Route("/graphql", graphql),
+            Route("/graphql", GraphiQLOrGraphQL(graphql)),
             WebSocketRoute("/graphql", graphql),
         ],
         middleware=middleware,
