@@ -9,6 +9,7 @@ import re
 import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager, suppress
+from pathlib import Path
 from typing import Any
 
 import orjson
@@ -36,6 +37,7 @@ from kgservice.api.body_limit import BodyLimitMiddleware
 from kgservice.api.checkpoints import PeriodicCheckpoint
 from kgservice.api.context import RequestContext
 from kgservice.api.error_log import install_client_error_filter
+from kgservice.api.playground.bundle import STATIC_DIR
 from kgservice.api.playground.routes import (
     GraphiQLOrGraphQL,
     is_open_request,
@@ -131,11 +133,13 @@ def create_app(
     stores: Stores | None = None,
     close_stores: bool | None = None,
     embedder: Embedder | None = None,
+    static_dir: Path = STATIC_DIR,
 ) -> Starlette:
     """Build the app.
 
     Stores are opened on startup unless given; they are closed on shutdown when the app
-    opened them, or when ``close_stores`` says so. The embedder is loaded on startup, so a
+    opened them, or when ``close_stores`` says so. The playground's pages and assets are
+    served from ``static_dir`` (the built bundle). The embedder is loaded on startup, so a
     model that cannot run stops the service with the reason instead of failing later.
 
     Raises:
@@ -205,9 +209,9 @@ def create_app(
         middleware.insert(0, cors)
     return Starlette(
         routes=[
-            *playground_routes(),
+            *playground_routes(static_dir),
             Route("/healthz", healthz),
-            Route("/graphql", GraphiQLOrGraphQL(graphql)),
+            Route("/graphql", GraphiQLOrGraphQL(graphql, static_dir)),
             WebSocketRoute("/graphql", graphql),
         ],
         middleware=middleware,

@@ -9,6 +9,7 @@ import typer
 import uvicorn
 
 from kgservice.api.app import create_app
+from kgservice.api.playground.bundle import ensure_bundle
 from kgservice.cli.common import DataDirOption, one_line_errors, settings_from
 from kgservice.stores.opening import open_stores
 
@@ -19,8 +20,15 @@ def serve(
     host: Annotated[str | None, typer.Option(help="Address to bind (default 127.0.0.1).")] = None,
     port: Annotated[int | None, typer.Option(help="Port to listen on (default 8000).")] = None,
 ) -> None:
-    """Serve GraphQL at /graphql and /healthz until SIGINT or SIGTERM."""
+    """Serve GraphQL at /graphql, the playground at /, and /healthz until SIGINT or SIGTERM.
+
+    The playground's bundle is built from web/ first when it is missing or stale and npm is
+    installed.
+    """
     settings = settings_from(data_dir, host=host, port=port)
+    playground = ensure_bundle(log=lambda line: typer.echo(line, err=True))
+    if not playground.built:
+        typer.echo(f"playground: {playground.summary}", err=True)
     stores = open_stores(settings)  # fail fast, before binding, on a locked or outdated store
     app = create_app(settings, stores=stores, close_stores=True)
     # uvicorn shuts down gracefully on SIGINT/SIGTERM (closing the stores in the lifespan),

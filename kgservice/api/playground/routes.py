@@ -9,8 +9,9 @@ from __future__ import annotations
 import html
 from pathlib import Path
 
+import anyio
 from starlette.requests import Request
-from starlette.responses import FileResponse, HTMLResponse, Response
+from starlette.responses import FileResponse, HTMLResponse, PlainTextResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Receive, Scope, Send
@@ -49,9 +50,9 @@ def is_open_request(scope: Scope) -> bool:
     return wants_page(scope) or str(scope["path"]).startswith(STATIC_PREFIX)
 
 
-def _page(name: str, static: Path) -> Response:
+async def _page(name: str, static: Path) -> Response:
     path = static / name
-    if not path.is_file():
+    if not await anyio.Path(path).is_file():
         body = (
             "<!doctype html><html lang=en><meta charset=utf-8><title>kgservice</title>"
             f"<p>{html.escape(HOW_TO_GET)}</p>"
@@ -78,18 +79,29 @@ class GraphiQLOrGraphQL:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if wants_page(scope):
-            await _page("graphiql.html", self.static)(scope, receive, send)
+            page = await _page("graphiql.html", self.static)
+            await page(scope, receive, send)
             return
         await self.graphql(scope, receive, send)
+
+
+class BundleFiles(StaticFiles):
+    """The bundle's files; a 404 (not an error) while the bundle is not built."""
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if self.directory is None or not await anyio.Path(self.directory).is_dir():
+            await PlainTextResponse("Not Found", status_code=404)(scope, receive, send)
+            return
+        await super().__call__(scope, receive, send)
 
 
 def playground_routes(static: Path = STATIC_DIR) -> list[BaseRoute]:
     """The routes of ``/`` and ``/static``."""
 
     async def root(request: Request) -> Response:
-        return _page("index.html", static)
+        return await _page("index.html", static)
 
     return [
         Route("/", root, methods=["GET", "HEAD"]),
-        Mount("/static", app=StaticFiles(directory=static, check_dir=False), name="static"),
+        Mount("/static", app=BundleFiles(directory=static, check_dir=False), name="static"),
     ]
