@@ -1,4 +1,4 @@
-"""GraphQL listings: ``projects``, ``projectByName``, ``conversations`` and ``reflections``.
+"""GraphQL listings: namespaces, projects (all or by name), conversations and reflections.
 
 Connections with opaque keyset cursors and nested ``where`` filters, like every list; a
 namespace-scoped API key sees only its namespaces' projects, and a project of another
@@ -76,6 +76,13 @@ async def _page(
 
 @strawberry.type
 class ListingsQuery:
+    @strawberry.field(
+        description="Namespaces holding projects or entities (those this key may use)."
+    )
+    async def namespaces(self, info: KgInfo) -> list[str]:
+        found = await info.context.run(info.context.services.listings.namespaces)
+        return [name for name in found if info.context.visible(name)]
+
     @strawberry.field(description="Projects in creation order, filtered.")
     async def projects(
         self,

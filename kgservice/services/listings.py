@@ -1,4 +1,4 @@
-"""Listings: projects (all, or by name), and a project's conversations and reflections.
+"""Listings: namespaces, projects (all, or by name), a project's conversations and reflections.
 
 Projects are listed in id (creation) order; conversations and reflections newest first.
 Pages are keyset pages on the node id (ULIDs sort by creation time), never offsets.
@@ -107,6 +107,11 @@ class Listings:
     def count_projects(self, where: Mapping[str, Any] | None = None) -> int:
         """How many projects match ``where``."""
         return _PROJECTS.count(self.graph, {}, where)
+
+    def namespaces(self) -> list[str]:
+        """Namespaces holding projects or entities, sorted."""
+        rows = self.graph.run("listings/namespaces")
+        return sorted({row["namespace"] for row in rows if row["namespace"] is not None})
 
     def project_by_name(self, name: str, namespace: str) -> ProjectRecord | None:
         """The first project created with exactly this name in ``namespace``, if any."""

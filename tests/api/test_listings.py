@@ -166,6 +166,8 @@ def test_namespace_scoped_keys_see_only_their_projects(keyed: TestClient) -> Non
     by_name = post(TEAM_A, '{ projectByName(name: "theirs", namespace: "b") { id } }')
     assert "may not use namespace 'b'" in by_name["errors"][0]["message"]
     assert post(TEAM_A, CONVERSATIONS, p=mine)["data"]["conversations"]["totalCount"] == 0
+    assert post(TEAM_A, "{ namespaces }")["data"]["namespaces"] == ["a"]
+    assert post(ADMIN, "{ namespaces }")["data"]["namespaces"] == ["a", "b"]
 
 
 def test_listings_service_directly(gql: GraphQLClient, http: TestClient) -> None:

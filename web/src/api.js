@@ -48,6 +48,18 @@ export async function gql(query, variables = {}) {
   return body.data;
 }
 
+let algorithms = Promise.resolve();
+
+/**
+ * Run graph-algorithm queries one at a time: each projects the graph in the engine, and the
+ * engine allows one such projection at a time.
+ */
+export function gqlAlgorithm(query, variables = {}) {
+  const run = algorithms.then(() => gql(query, variables));
+  algorithms = run.catch(() => undefined);
+  return run;
+}
+
 let socket = null;
 
 /** Subscribe over the websocket; returns a function that stops the subscription. */

@@ -226,6 +226,13 @@ export class GraphCanvas {
     return { nodes: this.graph.order, edges: this.graph.size, selected: this.selected };
   }
 
+  /** Where a node is drawn, in pixels from the canvas's top left corner. */
+  position(id) {
+    if (!this.graph.hasNode(id)) return null;
+    const { x, y } = this.graph.getNodeAttributes(id);
+    return this.renderer.graphToViewport({ x, y });
+  }
+
   edge(id) {
     if (!this.graph.hasEdge(id)) return null;
     const { type, color, status, retired, relType } = this.graph.getEdgeAttributes(id);

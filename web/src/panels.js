@@ -1,7 +1,7 @@
 // The side panels besides search: sessions (project → chain → threads → messages),
 // discovery review (start a job, watch it live, review its proposals) and metrics.
-import { gql, subscribe } from "./api.js";
-import { CANDIDATES, JOB_PROGRESS, METRICS, PROJECTS, PROJECT_VIEW, START_DISCOVERY } from "./queries.js";
+import { gql, gqlAlgorithm, subscribe } from "./api.js";
+import { CANDIDATES, JOB_PROGRESS, METRICS, PROJECTS, PROJECT_VIEW, START_DISCOVERY, TOP_RANKED } from "./queries.js";
 import { h, clear, when, shorten } from "./dom.js";
 import { labelOf } from "./canvas.js";
 import { relationItem, reviewRelation } from "./inspector.js";
@@ -200,7 +200,8 @@ export class MetricsPanel {
   async load() {
     clear(this.view, h("p", {}, "Loading…"));
     try {
-      const { graphMetrics: m, pageRank } = await gql(METRICS, { ns: this.app.namespace });
+      const { graphMetrics: m } = await gqlAlgorithm(METRICS, { ns: this.app.namespace });
+      const { pageRank } = await gqlAlgorithm(TOP_RANKED, { ns: this.app.namespace });
       const most = Math.max(1, ...m.degree.buckets.map((bucket) => bucket.entities));
       clear(this.view,
         h("h2", {}, `Metrics of ${this.app.namespace}`),

@@ -1,8 +1,8 @@
 // The playground: search, a canvas to explore the graph, an inspector, sessions, discovery
 // review, metrics and an as-of control. Everything comes from this service's GraphQL API.
 import "./style.css";
-import { apiKey, gql, setApiKey } from "./api.js";
-import { COMMUNITIES, NEIGHBORHOOD, PAGE_RANK, PROJECTS, RELATION_GRAPH, SEARCH } from "./queries.js";
+import { apiKey, gql, gqlAlgorithm, setApiKey } from "./api.js";
+import { COMMUNITIES, NAMESPACES, NEIGHBORHOOD, PAGE_RANK, RELATION_GRAPH, SEARCH } from "./queries.js";
 import { h, clear, shorten } from "./dom.js";
 import { GraphCanvas, kindColour, kindOf, labelOf, namespaceOf } from "./canvas.js";
 import { Inspector } from "./inspector.js";
@@ -110,13 +110,8 @@ class Playground {
     const select = $("namespace");
     const names = new Set(["default", this.namespace]);
     try {
-      let after = null;
-      for (let page = 0; page < 5; page += 1) {
-        const data = await gql(PROJECTS, { where: null, after });
-        for (const { node } of data.projects.edges) names.add(node.namespace);
-        if (!data.projects.pageInfo.hasNextPage) break;
-        after = data.projects.pageInfo.endCursor;
-      }
+      const data = await gql(NAMESPACES);
+      for (const name of data.namespaces) names.add(name);
     } catch (error) {
       this.status(error.code === "UNAUTHENTICATED" || /API key/.test(error.message)
         ? "This service needs an API key: enter it above." : error.message, true);
@@ -267,7 +262,7 @@ class Playground {
   async colourBy(mode) {
     if (mode === "community" && !this.canvas.communities.size) {
       try {
-        const data = await gql(COMMUNITIES, { ns: this.namespace });
+        const data = await gqlAlgorithm(COMMUNITIES, { ns: this.namespace });
         for (const community of data.communities.communities) {
           for (const member of community.memberIds) this.canvas.communities.set(member, community.index);
         }
@@ -281,7 +276,7 @@ class Playground {
   async sizeBy(mode) {
     if (mode === "pagerank" && !this.canvas.pageRank.size) {
       try {
-        const data = await gql(PAGE_RANK, { ns: this.namespace });
+        const data = await gqlAlgorithm(PAGE_RANK, { ns: this.namespace });
         const top = Math.max(...data.pageRank.entities.map((entry) => entry.score), 1e-9);
         for (const entry of data.pageRank.entities) this.canvas.pageRank.set(entry.id, entry.score / top);
       } catch (error) {
@@ -310,4 +305,5 @@ window.kgPlayground = {
   expand: (id) => playground.expand(id),
   overview: () => playground.overview(),
   nodes: () => playground.canvas.graph.nodes(),
+  position: (id) => playground.canvas.position(id),
 };

@@ -41,7 +41,7 @@ export const INSPECT = `query($id: ID!) {
     ... on Message { idx createdAt }
     ... on Conversation { createdAt }
     ... on Reflection { tags importance createdAt }
-    ... on Job { status progress counts createdAt }
+    ... on Job { jobStatus: status progress counts createdAt }
   }
 }`;
 
@@ -77,7 +77,9 @@ export const METRICS = `query($ns: String!) {
   graphMetrics(namespace: $ns) {
     engine entities relations retiredRelations connectivityRatio isolated embeddingCoverage
     components largestComponent relationsByStatus { status count }
-    degree { max mean buckets { low high entities } } }
+    degree { max mean buckets { low high entities } } } }`;
+
+export const TOP_RANKED = `query($ns: String!) {
   pageRank(namespace: $ns, k: 20) { entities { rank score id node { ${NODE_FIELDS} } } } }`;
 
 export const PAGE_RANK = `query($ns: String!) {
@@ -85,6 +87,8 @@ export const PAGE_RANK = `query($ns: String!) {
 
 export const COMMUNITIES = `query($ns: String!) {
   communities(namespace: $ns, first: 100, membersFirst: 1000) { communities { index memberIds } } }`;
+
+export const NAMESPACES = `{ namespaces }`;
 
 export const PROJECTS = `query($where: ProjectWhere, $after: String) {
   projects(where: $where, first: 50, after: $after) {
