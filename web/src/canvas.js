@@ -60,6 +60,13 @@ function edgeStyle(edge) {
   };
 }
 
+/** ForceAtlas2 iterations from a random start until the layout has settled, by graph size. */
+function iterationsFor(count) {
+  if (count <= 300) return 150;
+  if (count <= 1000) return 80;
+  return 40;
+}
+
 export class GraphCanvas {
   constructor(container, { onSelect, onExpand }) {
     this.graph = new Graph({ multi: true, type: "directed", allowSelfLoops: true });
@@ -114,19 +121,21 @@ export class GraphCanvas {
 
   /** Replace everything with these nodes and edges, laid out before the first paint. */
   replace(nodes, edges) {
+    const started = performance.now();
     this.graph.clear();
     this.selected = null;
     const count = nodes.length;
-    nodes.forEach((node, index) => {
-      const angle = (2 * Math.PI * index) / Math.max(count, 1);
-      const radius = 10 * Math.sqrt(count);
-      this.addNode(node, radius * Math.cos(angle) + Math.random(), radius * Math.sin(angle) + Math.random());
-    });
+    const side = 10 * Math.sqrt(count);
+    for (const node of nodes) this.addNode(node, side * Math.random(), side * Math.random());
     for (const edge of edges) this.addEdge(edge);
     this.resize();
-    this.layout(count > 1000 ? 60 : 150);
+    const built = performance.now();
+    this.layout(iterationsFor(count));
+    this.labelThreshold();
+    const laidOut = performance.now();
     this.renderer.getCamera().setState({ x: 0.5, y: 0.5, ratio: 1, angle: 0 });
     this.renderer.refresh();
+    return { build: built - started, layout: laidOut - built, render: performance.now() - laidOut };
   }
 
   /** Add nodes and edges around ``centre`` (new nodes on a ring round it); returns the ids added. */
@@ -141,10 +150,22 @@ export class GraphCanvas {
       added.push(node.id);
     });
     for (const node of nodes) this.graph.mergeNodeAttributes(node.id, { node });
-    for (const edge of edges) this.addEdge(edge);
-    this.resize();
-    if (this.graph.order <= 600 && added.length) this.layout(20);
-    this.renderer.refresh();
+    const touched = new Set(added);
+    for (const edge of edges) {
+      if (this.addEdge(edge)) {
+        touched.add(edge.from);
+        touched.add(edge.to);
+      }
+    }
+    this.resize(touched);
+    this.labelThreshold();
+    if (this.graph.order <= 600 && added.length) {
+      this.layout(20);
+      this.renderer.refresh();
+    } else {
+      const changed = [...touched].filter((id) => this.graph.hasNode(id));
+      this.renderer.refresh({ partialGraph: { nodes: changed, edges: this.graph.edges().filter((e) => touched.has(this.graph.source(e)) || touched.has(this.graph.target(e))) } });
+    }
     return added;
   }
 
@@ -154,20 +175,27 @@ export class GraphCanvas {
     this.graph.addNode(node.id, { x, y, size: 4, label: labelOf(node), color: kindColour(kind), kind, node });
   }
 
+  /** Every label on small graphs; on large ones, those of the bigger nodes only. */
+  labelThreshold() {
+    this.renderer.setSetting("labelRenderedSizeThreshold", this.graph.order > 300 ? 9 : 0);
+  }
+
+  /** Add (or restyle) an edge; true when it is new. */
   addEdge(edge) {
     if (this.graph.hasEdge(edge.id)) {
       this.graph.mergeEdgeAttributes(edge.id, { ...edgeStyle(edge), edge });
-      return;
+      return false;
     }
-    if (!this.graph.hasNode(edge.from) || !this.graph.hasNode(edge.to)) return;
+    if (!this.graph.hasNode(edge.from) || !this.graph.hasNode(edge.to)) return false;
     this.graph.addDirectedEdgeWithKey(edge.id, edge.from, edge.to, { ...edgeStyle(edge), edge });
+    return true;
   }
 
-  /** Sizes by degree (PageRank is applied by the node reducer). */
-  resize() {
-    this.graph.forEachNode((node) => {
-      this.graph.setNodeAttribute(node, "size", 3 + 1.6 * Math.sqrt(this.graph.degree(node)));
-    });
+  /** Sizes by degree, of every node or of ``only`` (PageRank is applied by the node reducer). */
+  resize(only = null) {
+    const size = (node) => this.graph.setNodeAttribute(node, "size", 3 + 1.6 * Math.sqrt(this.graph.degree(node)));
+    if (only) for (const node of only) this.graph.hasNode(node) && size(node);
+    else this.graph.forEachNode(size);
   }
 
   layout(iterations) {

@@ -102,8 +102,7 @@ class Playground {
   }
 
   async start() {
-    await this.loadNamespaces();
-    await this.followLocation();
+    await Promise.all([this.loadNamespaces(), this.followLocation()]);
   }
 
   async loadNamespaces() {
@@ -162,10 +161,11 @@ class Playground {
       });
       const view = data.relationGraph;
       const fetched = performance.now();
-      this.canvas.replace(view.nodes.filter((node) => this.visible(node)), view.edges);
+      const steps = this.canvas.replace(view.nodes.filter((node) => this.visible(node)), view.edges);
       this.drawLegend();
+      const drawn = performance.now();
       await nextFrame();
-      this.timings.overview = { fetch: fetched - started, total: performance.now() - started };
+      this.timings.overview = { fetch: fetched - started, ...steps, paint: performance.now() - drawn, total: performance.now() - started };
       const { nodes, edges } = this.canvas.snapshot();
       this.status(`${nodes} entities and ${edges} relations of ${this.namespace}${this.asOf ? ` as of ${this.asOf}` : ""}${view.truncated ? ` (the ${OVERVIEW_LIMIT} most related)` : ""}.`);
     } catch (error) {

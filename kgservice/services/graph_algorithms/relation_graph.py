@@ -19,7 +19,8 @@ from kgservice.services.nodes import NodeRecord
 from kgservice.stores.graph import GraphStore
 
 MAX_NODES = 5_000
-EDGE_COLUMNS = ("status", "confidence", "score", "method", "valid_from", "valid_to")
+#: What a visualiser styles an edge by (the relation itself is one ``relation(id)`` away).
+EDGE_COLUMNS = ("status", "valid_from", "valid_to")
 
 
 def relation_graph(
@@ -60,7 +61,7 @@ def relation_graph(
             target=row["target"],
             label="RELATED",
             type=row["type"],
-            properties={"type": row["type"], **{name: row[name] for name in EDGE_COLUMNS}},
+            properties={name: row[name] for name in EDGE_COLUMNS},
         )
         for row in rows
         if row["source"] in kept and row["target"] in kept
