@@ -144,3 +144,28 @@ def test_graphiql_runs_a_query(page: Page, live_server: LiveServer, artifacts: P
     expect(result).to_contain_text('"graphEngine"')
     expect(result).to_contain_text('"kgservice"')
     screenshot(page, artifacts, "graphiql")
+
+
+def test_discovery_runs_live_and_its_proposals_are_reviewed(
+    page: Page, live_server: LiveServer, artifacts: Path
+) -> None:
+    page.goto("/")
+    ready(page)
+    page.click("#tab-review")
+    for method in ("vector", "co_mention"):  # the seeded entities have no vectors or mentions
+        page.locator(f"input[name=method][value={method}]").uncheck()
+    page.fill("#threshold", "0.01")
+    page.click("#discovery-form button[type=submit]")
+    expect(page.locator("#job")).to_contain_text("succeeded", timeout=60_000)
+    expect(page.locator("#job progress")).to_have_attribute("value", "1")
+    heading = page.locator("#candidates h3")
+    expect(heading).to_contain_text("Proposed relations")
+    first = page.locator("#candidates li.relation").first
+    relation = first.get_attribute("data-relation")
+    assert relation is not None
+    first.locator("input.pick").check()
+    screenshot(page, artifacts, "review")
+    page.locator("#candidates button", has_text="Accept selected").click()
+    expect(page.locator(f"#candidates li[data-relation='{relation}']")).to_have_count(0)
+    status = live_server.gql("query($id: ID!) { relation(id: $id) { status } }", id=relation)
+    assert status["relation"]["status"] == "ACCEPTED"

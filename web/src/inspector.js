@@ -14,11 +14,19 @@ function propertyTable(entries) {
   return rows.length ? h("table", { class: "props" }, h("tbody", {}, rows)) : null;
 }
 
+/** A quote as a quotation; a structured item (method, strength, typing...) as name: value. */
+function evidenceText(item) {
+  if (typeof item === "string") return h("q", {}, shorten(item, 200));
+  if (item.quote || item.text) return h("q", {}, shorten(item.quote ?? item.text, 200));
+  const parts = Object.entries(item).map(([name, value]) =>
+    `${name}: ${typeof value === "object" ? JSON.stringify(value) : value}`);
+  return shorten(parts.join(", "), 200);
+}
+
 function evidenceList(evidence) {
   const items = Array.isArray(evidence) ? evidence : evidence ? [evidence] : [];
   if (!items.length) return null;
-  return h("ul", { class: "evidence" }, items.slice(0, 5).map((item) =>
-    h("li", {}, h("q", {}, shorten(typeof item === "string" ? item : item.quote ?? item.text ?? JSON.stringify(item), 200)))));
+  return h("ul", { class: "evidence" }, items.slice(0, 5).map((item) => h("li", {}, evidenceText(item))));
 }
 
 export function relationItem(relation, { onReview, onOpen, selectable = false }) {

@@ -147,8 +147,12 @@ export class ReviewPanel {
     this.stop = subscribe(JOB_PROGRESS, { id }, (data) => {
       const job = data.jobProgress;
       bar.value = job.progress;
-      text.textContent = `${job.status.toLowerCase()} · ${Math.round(job.progress * 100)}% · ${JSON.stringify(job.counts)}`;
-      if (job.status === "SUCCEEDED" || job.status === "COMPLETED") this.candidates(id);
+      const counts = Object.entries(job.counts || {}).filter(([, value]) => typeof value === "number");
+      text.textContent = `${job.status.toLowerCase()} · ${Math.round(job.progress * 100)}%${counts.map(([name, value]) => ` · ${name.replaceAll("_", " ")} ${value}`).join("")}`;
+      if (job.status === "SUCCEEDED") {
+        this.candidates(id);
+        this.app.overview(); // the proposals are drawn, dashed
+      }
     }, (error) => {
       if (error) text.textContent = `subscription ended: ${error.message}`;
       else this.candidates(id);

@@ -249,7 +249,13 @@ class Playground {
   }
 
   reviewed(relations) {
-    for (const relation of relations) this.canvas.updateRelation(relation);
+    for (const relation of relations) {
+      if (this.canvas.updateRelation(relation) || relation.status === "REJECTED") continue;
+      this.canvas.merge([], [{
+        id: relation.id, from: relation.fromId, to: relation.toId, label: "RELATED",
+        type: relation.type.toLowerCase(), properties: { status: relation.status.toLowerCase(), valid_to: relation.validTo },
+      }], null);
+    }
   }
 
   setAsOf(value) {
