@@ -7,9 +7,10 @@ from typing import Annotated
 
 import typer
 import uvicorn
+from uvicorn.config import STARTUP_FAILURE
 
 from kgservice.api.app import create_app
-from kgservice.api.playground.bundle import ensure_bundle
+from kgservice.api.playground.bundle import BackgroundBuild
 from kgservice.cli.common import DataDirOption, one_line_errors, settings_from
 from kgservice.stores.opening import open_stores
 
@@ -22,27 +23,38 @@ def serve(
 ) -> None:
     """Serve GraphQL at /graphql, the playground at /, and /healthz until SIGINT or SIGTERM.
 
-    The playground's bundle is built from web/ first when it is missing or stale and npm is
-    installed.
+    Once listening, the playground's bundle is built from web/ in the background when it is
+    missing or stale and npm is installed.
     """
     settings = settings_from(data_dir, host=host, port=port)
-    playground = ensure_bundle(log=lambda line: typer.echo(line, err=True))
-    if not playground.built:
-        typer.echo(f"playground: {playground.summary}", err=True)
     stores = open_stores(settings)  # fail fast, before binding, on a locked or outdated store
     app = create_app(settings, stores=stores, close_stores=True)
-    # uvicorn shuts down gracefully on SIGINT/SIGTERM (closing the stores in the lifespan),
-    # then re-raises the signal; these handlers turn that into a normal exit with code 0.
-    signal.signal(signal.SIGTERM, lambda signum, frame: None)
-    try:
-        uvicorn.run(
+    server = uvicorn.Server(
+        uvicorn.Config(
             app,
             host=settings.host,
             port=settings.port,
             log_level="info",
             access_log=settings.access_log,
         )
+    )
+    playground = BackgroundBuild(ready=lambda: server.started, log=_say)
+    state = playground.start()
+    if not state.built or state.stale:
+        _say(f"playground: {state.summary}")
+    # uvicorn shuts down gracefully on SIGINT/SIGTERM (closing the stores in the lifespan),
+    # then re-raises the signal; these handlers turn that into a normal exit with code 0.
+    signal.signal(signal.SIGTERM, lambda signum, frame: None)
+    try:
+        server.run()
     except KeyboardInterrupt:
         pass
     finally:
+        playground.stop()
         stores.close()
+    if not server.started:
+        raise SystemExit(STARTUP_FAILURE)
+
+
+def _say(line: str) -> None:
+    typer.echo(line, err=True)

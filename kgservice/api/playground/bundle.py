@@ -1,14 +1,19 @@
 """The playground's bundle: built from ``web/`` (npm, esbuild) into ``static/`` here.
 
-Nothing built is committed: the first ``kgservice serve`` (and the browser tests) build the
-bundle when it is missing or older than its sources, by ``npm ci && npm run build`` in
-``web/``. Without npm the service still runs, and ``/`` says how to get the playground.
+Nothing built is committed: ``kgservice serve`` (in the background, once listening) and the
+browser tests build the bundle when it is missing or older than its sources, by
+``npm ci && npm run build`` in ``web/``. Without npm the service still runs, and ``/`` says
+how to get the playground.
 """
 
 from __future__ import annotations
 
+import fcntl
 import shutil
 import subprocess
+import tempfile
+import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,10 +25,12 @@ WEB_DIR = Path(__file__).resolve().parents[3] / "web"
 #: Files every complete bundle holds.
 BUNDLE_FILES = ("index.html", "playground.js", "graphiql.html", "graphiql.js")
 HOW_TO_GET = (
-    "The playground is not built: install Node.js 20 with npm, then start "
-    "`uv run kgservice serve` again, which builds it from web/."
+    "The playground is not built yet: `uv run kgservice serve` builds it from web/ when npm "
+    "(Node.js 20) is installed, so reload this page in a minute, or install npm and start "
+    "the service again."
 )
 BUILD_TIMEOUT_S = 900
+LOCK_NAME = ".build.lock"
 
 
 class BuildError(RuntimeError):
@@ -45,12 +52,12 @@ class BundleState:
         if self.built and not self.stale:
             return "built"
         if self.built:
-            return "built, older than web/ (rebuilt on the next serve)"
+            return "built, older than web/ (serve rebuilds it)"
         if not self.sources:
             return "missing (no web/ sources in this installation)"
         if self.npm is None:
             return "not built: npm is not installed (install Node.js 20 with npm)"
-        return "not built yet (built on the next serve)"
+        return "not built yet (serve builds it)"
 
     @property
     def needs_build(self) -> bool:
@@ -75,42 +82,92 @@ def bundle_state(static: Path = STATIC_DIR, web: Path = WEB_DIR) -> BundleState:
     return BundleState(built=built, stale=stale, npm=shutil.which("npm"), sources=sources)
 
 
-def build_bundle(web: Path = WEB_DIR, log: Callable[[str], None] = print) -> None:
+def build_bundle(
+    web: Path = WEB_DIR,
+    log: Callable[[str], None] = print,
+    cancelled: threading.Event | None = None,
+) -> None:
     """Run ``npm ci`` (when the lockfile changed) and ``npm run build`` in ``web``.
 
+    One build at a time per ``web`` folder (a lock file); a set ``cancelled`` event stops
+    the running step.
+
     Raises:
-        BuildError: npm is missing, or a step failed (its last output lines say why).
+        BuildError: npm is missing, a step failed (its last output lines say why), or the
+            build was cancelled.
     """
     npm = shutil.which("npm")
     if npm is None:
         raise BuildError("npm is not installed")
-    lock = web / "package-lock.json"
-    installed = web / "node_modules" / ".package-lock.json"
-    steps: list[list[str]] = []
-    if not installed.exists() or installed.stat().st_mtime < lock.stat().st_mtime:
-        steps.append([npm, "ci", "--no-audit", "--no-fund"])
-    steps.append([npm, "run", "build"])
-    log(f"building the playground in {web}: {' && '.join(' '.join(s[:2]) for s in steps)}")
-    for step in steps:
-        done = subprocess.run(  # noqa: S603 (fixed arguments, npm found on PATH)
-            step, cwd=web, capture_output=True, text=True, timeout=BUILD_TIMEOUT_S, check=False
+    with (web / LOCK_NAME).open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not bundle_state(web=web).needs_build and web == WEB_DIR:
+            return  # another process built it meanwhile
+        lockfile = web / "package-lock.json"
+        installed = web / "node_modules" / ".package-lock.json"
+        steps: list[list[str]] = []
+        if not installed.exists() or installed.stat().st_mtime < lockfile.stat().st_mtime:
+            steps.append([npm, "ci", "--no-audit", "--no-fund"])
+        steps.append([npm, "run", "build"])
+        commands = " && ".join(" ".join(["npm", *step[1:3]]) for step in steps)
+        log(f"building the playground in {web}: {commands}")
+        for step in steps:
+            _run_step(step, web, cancelled)
+
+
+def _run_step(step: list[str], web: Path, cancelled: threading.Event | None) -> None:
+    with tempfile.TemporaryFile("w+") as output:
+        process = subprocess.Popen(  # noqa: S603 (fixed arguments, npm found on PATH)
+            step, cwd=web, stdout=output, stderr=subprocess.STDOUT, text=True
         )
-        if done.returncode != 0:
-            tail = "\n".join((done.stdout + done.stderr).strip().splitlines()[-5:])
+        deadline = time.monotonic() + BUILD_TIMEOUT_S
+        while process.poll() is None:
+            if (cancelled is not None and cancelled.is_set()) or time.monotonic() > deadline:
+                process.terminate()
+                process.wait(timeout=30)
+                raise BuildError(f"`{' '.join(step[1:])}` was stopped")
+            time.sleep(0.1)
+        if process.returncode != 0:
+            output.seek(0)
+            tail = "\n".join(output.read().strip().splitlines()[-5:])
             raise BuildError(f"`{' '.join(step[1:])}` failed in {web}:\n{tail}")
 
 
-def ensure_bundle(log: Callable[[str], None] = print) -> BundleState:
-    """Build the bundle when it is missing or stale and npm is there; return the state after.
+class BackgroundBuild:
+    """Builds a missing or stale bundle in a thread, once the server is up.
 
-    A failed build is logged and leaves the service running without (or with the older)
-    bundle.
+    ``ready`` says when to begin (the server is listening), so a serve that stops at once
+    (a port in use) never starts npm; ``stop`` ends a build still running.
     """
-    state = bundle_state()
-    if not state.needs_build:
+
+    def __init__(self, ready: Callable[[], bool], log: Callable[[str], None] = print) -> None:
+        self.ready = ready
+        self.log = log
+        self.stopping = threading.Event()
+        self.thread: threading.Thread | None = None
+
+    def start(self) -> BundleState:
+        """Begin when a build is due; return the bundle's state now."""
+        state = bundle_state()
+        if state.needs_build:
+            self.thread = threading.Thread(target=self._run, name="kg-playground", daemon=True)
+            self.thread.start()
         return state
-    try:
-        build_bundle(log=log)
-    except (BuildError, OSError, subprocess.TimeoutExpired) as exc:
-        log(f"the playground could not be built: {exc}")
-    return bundle_state()
+
+    def _run(self) -> None:
+        while not self.ready():
+            if self.stopping.wait(0.1):
+                return
+        try:
+            build_bundle(log=self.log, cancelled=self.stopping)
+        except (BuildError, OSError) as exc:
+            if not self.stopping.is_set():
+                self.log(f"the playground could not be built: {exc}")
+            return
+        self.log("the playground is built: open / in a browser")
+
+    def stop(self) -> None:
+        """Stop a running build and wait for its thread."""
+        self.stopping.set()
+        if self.thread is not None:
+            self.thread.join(timeout=60)

@@ -9,6 +9,7 @@ import pytest
 
 from kgservice.api.playground.bundle import (
     BUNDLE_FILES,
+    BackgroundBuild,
     BuildError,
     build_bundle,
     bundle_state,
@@ -62,3 +63,13 @@ def test_an_install_without_sources_or_npm(tmp_path: Path, monkeypatch: pytest.M
     assert "npm is not installed" in state.summary
     with pytest.raises(BuildError, match="npm is not installed"):
         build_bundle(web, log=lambda line: None)
+
+
+def test_a_background_build_waits_for_the_server_and_stops_with_it() -> None:
+    lines: list[str] = []
+    build = BackgroundBuild(ready=lambda: False, log=lines.append)  # never listening
+    state = build.start()
+    assert (build.thread is not None) == state.needs_build
+    build.stop()
+    assert build.thread is None or not build.thread.is_alive()
+    assert lines == []  # nothing was built, nothing reported
