@@ -62,20 +62,25 @@ def first_paint_ms(browser: Browser, url: str) -> tuple[float, dict[str, Any]]:
         "async () => { await window.kgPlayground.ready; return performance.now(); }"
     )
     drawn = page.evaluate("() => window.kgPlayground.snapshot()")
+    steps = page.evaluate("() => window.kgPlayground.timings().overview")
     context.close()
-    return float(elapsed), drawn
+    return float(elapsed), {
+        "drawn": drawn,
+        "steps_ms": {k: round(v, 1) for k, v in steps.items()},
+    }
 
 
 def expansion_ms(
     browser: Browser, url: str, samples: int, rng: random.Random, shot: Path | None
-) -> list[float]:
-    """Expand random drawn nodes one after another; each from call to painted neighbours."""
+) -> tuple[list[float], list[float]]:
+    """Expand random drawn nodes one after another: each from the call to the neighbours
+    painted, and the GraphQL part of each."""
     context = browser.new_context(viewport={"width": 1280, "height": 800})
     page = context.new_page()
     page.goto(f"{url}/?ns=bench")
     page.evaluate("() => window.kgPlayground.ready")
     drawn = page.evaluate("() => window.kgPlayground.nodes()")
-    times = []
+    times, graphql = [], []
     for node in rng.sample(drawn, samples):
         times.append(
             page.evaluate(
@@ -84,10 +89,11 @@ def expansion_ms(
                 node,
             )
         )
+        graphql.append(page.evaluate("() => window.kgPlayground.timings().expand.fetch"))
     if shot is not None:
         page.screenshot(path=str(shot))
     context.close()
-    return times
+    return times, graphql
 
 
 def summary(times: list[float]) -> dict[str, float]:
@@ -126,20 +132,29 @@ def run(quick: bool = False) -> dict[str, Any]:
                     args=["--no-sandbox", "--disable-gpu"],
                 )
                 paints = [first_paint_ms(browser, url) for _ in range(loads)]
-                expand = expansion_ms(browser, url, expansions, rng, Path(shot) if shot else None)
+                expand, expand_graphql = expansion_ms(
+                    browser, url, expansions, rng, Path(shot) if shot else None
+                )
                 browser.close()
-    first, drawn = paints[0]
+    first, first_details = paints[0]
     later = [elapsed for elapsed, _ in paints[1:]]
     expand_summary = summary(expand)
     return {
         "benchmark": "playground",
-        "sizes": {"nodes": nodes, "edges": edges, "drawn": drawn, "page_loads": loads},
+        "sizes": {
+            "nodes": nodes,
+            "edges": edges,
+            "drawn": first_details["drawn"],
+            "page_loads": loads,
+        },
         "machine": {"loadavg_before": load_before, "loadavg_after": os.getloadavg()},
         "figures": {
             "first_paint_first_load_ms": round(first, 1),
             "first_paint_later_loads_ms": [round(value, 1) for value in later],
             "first_paint_median_ms": round(statistics.median([first, *later]), 1),
+            "first_load_steps_ms": first_details["steps_ms"],
             "expand": expand_summary,
+            "expand_graphql": summary(expand_graphql),
         },
         "targets": {
             "first_paint_ms": target(round(first, 1), 2000.0, at_least=False),

@@ -224,13 +224,14 @@ class Playground {
     const rel = $("rel-type").value ? [$("rel-type").value] : null;
     try {
       const data = await gql(NEIGHBORHOOD, { id, depth: Number($("depth").value), rel, limit });
+      const fetched = performance.now();
       const view = data.neighborhood;
       const nodes = view.nodes.filter((node) => this.visible(node));
       if (fresh) this.canvas.graph.clear();
       const added = this.canvas.merge(nodes, view.edges, id);
       this.drawLegend();
       await nextFrame();
-      this.timings.expand = performance.now() - started;
+      this.timings.expand = { fetch: fetched - started, total: performance.now() - started };
       this.caps.set(id, limit);
       this.lastExpanded = view.truncated ? id : null;
       $("show-more").hidden = !view.truncated;
