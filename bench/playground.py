@@ -6,8 +6,9 @@ namespace, serves them with ``kgservice serve``, and drives the page with Playwr
 - first paint: from navigation to the namespace drawn with its ForceAtlas2 layout settled
   and two frames painted (page load, ``relationGraph`` over GraphQL, layout, WebGL paint),
   in a fresh browser context each time (nothing cached in the browser);
-- expansion: from the call to the node's neighbours drawn and painted (``neighborhood`` over
-  GraphQL, merge, short layout, paint), for random nodes of the drawn graph.
+- expansion: from the call to the node's new neighbours drawn and painted (``neighborhood``
+  over GraphQL, merge, paint), for random entities of the drawn graph that three
+  reflections each mention (so each expansion adds three nodes and their edges).
 
 Run: ``uv run kgservice bench playground [--quick]``. Needs /usr/bin/chromium and npm.
 """
@@ -19,6 +20,7 @@ import os
 import random
 import statistics
 import tempfile
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +30,7 @@ from playwright.sync_api import Browser, sync_playwright
 from bench.common import running_server, target
 from bench.graph_writes import entity_table, related_table
 from kgservice.api.playground.bundle import build_bundle, bundle_state
+from kgservice.ids import new_id
 from kgservice.settings import load_settings
 from kgservice.stores.opening import open_stores
 
@@ -36,8 +39,12 @@ KINDS = ["library", "service", "concept", "file", "tool", "test", "person", "pro
 TYPES = ["uses", "depends_on", "tests", "part_of", "related_to", "implements"]
 
 
-def load_graph(data_dir: Path, nodes: int, edges: int, rng: random.Random) -> list[str]:
-    """COPY the entities and relations of namespace ``bench``; return the entity ids."""
+def load_graph(
+    data_dir: Path, nodes: int, edges: int, rng: random.Random, mentioned: int = 0
+) -> list[str]:
+    """COPY the entities and relations of namespace ``bench``, and three reflections naming
+    each of ``mentioned`` random entities; return the ids of those entities (all ids when
+    ``mentioned`` is 0)."""
     entities = entity_table(nodes)
     kinds = pa.array([KINDS[i % len(KINDS)] for i in range(nodes)])
     entities = entities.set_column(entities.schema.get_field_index("kind"), "kind", kinds)
@@ -47,10 +54,35 @@ def load_graph(data_dir: Path, nodes: int, edges: int, rng: random.Random) -> li
     status = pa.array(["proposed" if rng.random() < 0.1 else "accepted" for _ in range(edges)])
     relations = relations.set_column(relations.schema.get_field_index("type"), "type", types)
     relations = relations.set_column(relations.schema.get_field_index("status"), "status", status)
+    named = rng.sample(ids, mentioned)
     with open_stores(load_settings(data_dir=data_dir)) as stores:
         stores.graph.copy_from_arrow("Entity", entities)
         stores.graph.copy_from_arrow("RELATED", relations)
-    return ids
+        if named:
+            reflections, mentions = mention_tables(named)
+            stores.graph.copy_from_arrow("Reflection", reflections)
+            stores.graph.copy_from_arrow("MENTIONS", mentions, pair=("Reflection", "Entity"))
+    return named or ids
+
+
+def mention_tables(named: list[str]) -> tuple[pa.Table, pa.Table]:
+    """Three reflections per entity of ``named``, each mentioning it."""
+    now = datetime.now(UTC).replace(tzinfo=None)
+    targets = [entity for entity in named for _ in range(3)]
+    count = len(targets)
+    ids = [new_id("Reflection") for _ in targets]
+    reflections = pa.table(
+        {
+            "id": ids,
+            "namespace": ["bench"] * count,
+            "created_at": pa.array([now] * count, pa.timestamp("us")),
+            "legacy_id": pa.nulls(count, pa.string()),
+            "content": [f"a lesson about entity {i}" for i in range(count)],
+            "tags": pa.array([[] for _ in range(count)], pa.list_(pa.string())),
+            "importance": [0.5] * count,
+        }
+    )
+    return reflections, pa.table({"from": ids, "to": targets})
 
 
 def first_paint_ms(browser: Browser, url: str) -> tuple[float, dict[str, Any]]:
@@ -71,7 +103,7 @@ def first_paint_ms(browser: Browser, url: str) -> tuple[float, dict[str, Any]]:
 
 
 def expansion_ms(
-    browser: Browser, url: str, samples: int, rng: random.Random, shot: Path | None
+    browser: Browser, url: str, targets: list[str], shot: Path | None
 ) -> tuple[list[float], list[float]]:
     """Expand random drawn nodes one after another: each from the call to the neighbours
     painted, and the GraphQL part of each."""
@@ -81,7 +113,8 @@ def expansion_ms(
     page.evaluate("() => window.kgPlayground.ready")
     drawn = page.evaluate("() => window.kgPlayground.nodes()")
     times, graphql = [], []
-    for node in rng.sample(drawn, samples):
+    assert set(targets) <= set(drawn), "every entity is drawn"
+    for node in targets:
         times.append(
             page.evaluate(
                 "async (id) => { const t = performance.now(); await window.kgPlayground.expand(id);"
@@ -121,7 +154,7 @@ def run(quick: bool = False) -> dict[str, Any]:
     shot = os.environ.get("KG_BENCH_SCREENSHOT")
     with tempfile.TemporaryDirectory(prefix="kg-bench-playground-") as folder:
         data_dir = Path(folder) / "data"
-        load_graph(data_dir, nodes, edges, rng)
+        named = load_graph(data_dir, nodes, edges, rng, mentioned=expansions)
         env = {"KG_BACKFILL_ON_START": "false"}
         with running_server(data_dir, Path(folder) / "server.log", env) as (graphql_url, _):
             url = graphql_url.removesuffix("/graphql")
@@ -133,7 +166,7 @@ def run(quick: bool = False) -> dict[str, Any]:
                 )
                 paints = [first_paint_ms(browser, url) for _ in range(loads)]
                 expand, expand_graphql = expansion_ms(
-                    browser, url, expansions, rng, Path(shot) if shot else None
+                    browser, url, named, Path(shot) if shot else None
                 )
                 browser.close()
     first, first_details = paints[0]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -169,3 +170,15 @@ def test_discovery_runs_live_and_its_proposals_are_reviewed(
     expect(page.locator(f"#candidates li[data-relation='{relation}']")).to_have_count(0)
     status = live_server.gql("query($id: ID!) { relation(id: $id) { status } }", id=relation)
     assert status["relation"]["status"] == "ACCEPTED"
+
+
+def test_as_of_redraws_the_relations_valid_then(page: Page, live_server: LiveServer) -> None:
+    page.goto("/")
+    ready(page)
+    now = page.evaluate("() => window.kgPlayground.snapshot().edges")
+    assert now > 0
+    page.fill("#as-of", "2000-01-01T00:00")
+    page.wait_for_function("() => window.kgPlayground.snapshot().edges === 0")
+    expect(page.locator("#status")).to_contain_text(re.compile(r"as of (1999-12-31|2000-01-01)"))
+    page.click("#as-of-clear")
+    page.wait_for_function("(n) => window.kgPlayground.snapshot().edges === n", arg=now)

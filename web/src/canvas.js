@@ -134,7 +134,7 @@ export class GraphCanvas {
     this.labelThreshold();
     const laidOut = performance.now();
     this.renderer.getCamera().setState({ x: 0.5, y: 0.5, ratio: 1, angle: 0 });
-    this.renderer.refresh();
+    this.renderer.refresh({ schedule: true }); // one render, at the next frame
     return { build: built - started, layout: laidOut - built, render: performance.now() - laidOut };
   }
 
@@ -149,7 +149,6 @@ export class GraphCanvas {
       this.addNode(node, origin.x + ring * Math.cos(angle), origin.y + ring * Math.sin(angle));
       added.push(node.id);
     });
-    for (const node of nodes) this.graph.mergeNodeAttributes(node.id, { node });
     const touched = new Set(added);
     for (const edge of edges) {
       if (this.addEdge(edge)) {
@@ -157,15 +156,11 @@ export class GraphCanvas {
         touched.add(edge.to);
       }
     }
+    if (!touched.size) return added; // everything was drawn already: nothing to redraw
     this.resize(touched);
     this.labelThreshold();
-    if (this.graph.order <= 600 && added.length) {
-      this.layout(20);
-      this.renderer.refresh();
-    } else {
-      const changed = [...touched].filter((id) => this.graph.hasNode(id));
-      this.renderer.refresh({ partialGraph: { nodes: changed, edges: this.graph.edges().filter((e) => touched.has(this.graph.source(e)) || touched.has(this.graph.target(e))) } });
-    }
+    // The graph's events have scheduled a redraw of what changed, at the next frame.
+    if (this.graph.order <= 600 && added.length) this.layout(20);
     return added;
   }
 
@@ -183,7 +178,11 @@ export class GraphCanvas {
   /** Add (or restyle) an edge; true when it is new. */
   addEdge(edge) {
     if (this.graph.hasEdge(edge.id)) {
-      this.graph.mergeEdgeAttributes(edge.id, { ...edgeStyle(edge), edge });
+      const style = edgeStyle(edge);
+      const drawn = this.graph.getEdgeAttributes(edge.id);
+      if (drawn.status !== style.status || drawn.retired !== style.retired) {
+        this.graph.mergeEdgeAttributes(edge.id, { ...style, edge });
+      }
       return false;
     }
     if (!this.graph.hasNode(edge.from) || !this.graph.hasNode(edge.to)) return false;
@@ -218,7 +217,7 @@ export class GraphCanvas {
     } else {
       this.graph.mergeEdgeAttributes(relation.id, { ...edgeStyle(updated), edge: updated });
     }
-    this.renderer.refresh();
+    this.renderer.refresh({ schedule: true }); // one render, at the next frame
     return true;
   }
 
@@ -228,22 +227,22 @@ export class GraphCanvas {
       const { x, y } = this.renderer.getNodeDisplayData(this.selected) || {};
       if (x !== undefined) this.renderer.getCamera().animate({ x, y }, { duration: 200 });
     }
-    this.renderer.refresh();
+    this.renderer.refresh({ schedule: true }); // one render, at the next frame
   }
 
   setColourBy(mode) {
     this.colourBy = mode;
-    this.renderer.refresh();
+    this.renderer.refresh({ schedule: true }); // one render, at the next frame
   }
 
   setSizeBy(mode) {
     this.sizeBy = mode;
-    this.renderer.refresh();
+    this.renderer.refresh({ schedule: true }); // one render, at the next frame
   }
 
   setShowRetired(show) {
     this.showRetired = show;
-    this.renderer.refresh();
+    this.renderer.refresh({ schedule: true }); // one render, at the next frame
   }
 
   legend() {
