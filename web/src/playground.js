@@ -230,8 +230,9 @@ class Playground {
       if (fresh) this.canvas.graph.clear();
       const added = this.canvas.merge(nodes, view.edges, id);
       this.drawLegend();
+      const merged = performance.now();
       await nextFrame();
-      this.timings.expand = { fetch: fetched - started, total: performance.now() - started };
+      this.timings.expand = { fetch: fetched - started, merge: merged - fetched, total: performance.now() - started };
       this.caps.set(id, limit);
       this.lastExpanded = view.truncated ? id : null;
       $("show-more").hidden = !view.truncated;
