@@ -1,5 +1,5 @@
-"""The ASGI app: GraphQL at ``/graphql``, MCP at ``/mcp``, ``/healthz``; stores opened by the
-lifespan."""
+"""The ASGI app: GraphQL at ``/graphql`` (GraphiQL to browsers), MCP at ``/mcp``, the playground
+at ``/``, ``/metrics``, ``/healthz``; stores opened by the lifespan."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import logging
 import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 from typing import Any
 
 import orjson
@@ -17,7 +18,7 @@ from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
-from starlette.responses import JSONResponse, RedirectResponse, Response
+from starlette.responses import JSONResponse, Response
 from starlette.routing import Route, WebSocketRoute
 from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
@@ -40,6 +41,12 @@ from kgservice.api.error_log import install_client_error_filter
 from kgservice.api.json_body import BodyDecodeError, decode_body
 from kgservice.api.mcp.http import McpEndpoint
 from kgservice.api.metrics import ServiceMetrics, metrics_endpoint
+from kgservice.api.playground.bundle import STATIC_DIR
+from kgservice.api.playground.routes import (
+    GraphiQLOrGraphQL,
+    is_open_request,
+    playground_routes,
+)
 from kgservice.api.schema import build_schema
 from kgservice.api.websockets import CountedTransportWSHandler, CountedWSHandler
 from kgservice.embedding import Embedder
@@ -148,11 +155,13 @@ def create_app(
     stores: Stores | None = None,
     close_stores: bool | None = None,
     embedder: Embedder | None = None,
+    static_dir: Path = STATIC_DIR,
 ) -> Starlette:
     """Build the app.
 
     Stores are opened on startup unless given; they are closed on shutdown when the app
-    opened them, or when ``close_stores`` says so. The embedder is loaded on startup, so a
+    opened them, or when ``close_stores`` says so. The playground's pages and assets are
+    served from ``static_dir`` (the built bundle). The embedder is loaded on startup, so a
     model that cannot run stops the service with the reason instead of failing later.
 
     Raises:
@@ -210,15 +219,14 @@ def create_app(
         }
         return JSONResponse(body, status_code=200 if ok else 503)
 
-    async def root(request: Request) -> RedirectResponse:
-        return RedirectResponse("/graphql")
-
     keys = KeyRing(settings.api_keys)
     graphql = KgGraphQL(keys, settings)
     mcp = McpEndpoint(settings)
     metrics = ServiceMetrics()
     middleware = [
-        Middleware(AuthMiddleware, keys=keys, open_paths=("/healthz",)),
+        Middleware(
+            AuthMiddleware, keys=keys, open_paths=("/healthz",), open_request=is_open_request
+        ),
         Middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes),
     ]
     if settings.cors_origins:  # CORS is off unless origins are configured
@@ -239,10 +247,10 @@ def create_app(
         middleware.insert(0, cors)
     app = Starlette(
         routes=[
-            Route("/", root),
+            *playground_routes(static_dir),
             Route("/healthz", healthz),
             Route("/metrics", metrics_endpoint),
-            Route("/graphql", graphql),
+            Route("/graphql", GraphiQLOrGraphQL(graphql, static_dir)),
             WebSocketRoute("/graphql", graphql),
             Route("/mcp", mcp),
         ],

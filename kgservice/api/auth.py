@@ -14,7 +14,7 @@ import hmac
 import ipaddress
 import json
 import secrets
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from starlette.types import ASGIApp, Receive, Scope, Send
@@ -115,10 +115,17 @@ def check_exposure(settings: Settings) -> None:
 class AuthMiddleware:
     """ASGI middleware: put the request's :class:`Access` in its scope, or answer 401."""
 
-    def __init__(self, app: ASGIApp, keys: KeyRing, open_paths: tuple[str, ...]) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        keys: KeyRing,
+        open_paths: tuple[str, ...],
+        open_request: Callable[[Scope], bool] | None = None,
+    ) -> None:
         self.app = app
         self.keys = keys
         self.open_paths = open_paths
+        self.open_request = open_request  # e.g. pages that hold no data
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] not in ("http", "websocket") or not self.keys.required:
@@ -132,12 +139,17 @@ class AuthMiddleware:
                 await send({"type": "websocket.close", "code": 4401, "reason": "Unauthorized"})
                 return
             scope[ACCESS_SCOPE_KEY] = access or NO_ACCESS  # connection_init may name a key
-        elif access is None and scope["path"] not in self.open_paths:
+        elif access is None and not self._is_open(scope):
             await _unauthorized(send, "invalid API key" if secret else "an API key is required")
             return
         else:
             scope[ACCESS_SCOPE_KEY] = access
         await self.app(scope, receive, send)
+
+    def _is_open(self, scope: Scope) -> bool:
+        if scope["path"] in self.open_paths:
+            return True
+        return self.open_request is not None and self.open_request(scope)
 
 
 async def _unauthorized(send: Send, message: str) -> None:

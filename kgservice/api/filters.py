@@ -18,6 +18,15 @@ class StringFilter:
     ends_with: str | None = None
 
 
+@strawberry.input(description="Conditions on a number field; all given ones must hold.")
+class FloatFilter:
+    eq: float | None = None
+    gt: float | None = None
+    gte: float | None = None
+    lt: float | None = None
+    lte: float | None = None
+
+
 def filter_dict(where: object | None) -> dict[str, Any] | None:
     """Turn a where input into the dict shape ``kgservice.stores.where`` compiles.
 

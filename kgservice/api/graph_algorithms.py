@@ -7,6 +7,7 @@ Bad arguments and unknown ids are GraphQL errors (``extensions.code`` VALIDATION
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 from typing import Annotated, Any, Self, TypeVar, cast
 
 import strawberry
@@ -21,6 +22,7 @@ from kgservice.services.graph_algorithms.edges import EdgeRecord
 from kgservice.services.graph_algorithms.metrics import GraphMetrics as MetricsRecord
 from kgservice.services.graph_algorithms.neighborhood import MAX_LIMIT
 from kgservice.services.graph_algorithms.paths import GraphPath as PathRecord
+from kgservice.services.graph_algorithms.relation_graph import MAX_NODES, relation_graph
 from kgservice.services.nodes import NodeRecord
 
 T = TypeVar("T")
@@ -309,5 +311,30 @@ class GraphQuery:
                 for e in found.edges
                 if e.source in shown_ids and e.target in shown_ids
             ],
+            truncated=found.truncated,
+        )
+
+    @strawberry.field(
+        description=(
+            "A namespace's entities, most related first (limit 1..5000), and the accepted or "
+            "proposed relations among them valid at `asOf` (default now), or every one "
+            "(retired included) with `includeRetired`."
+        )
+    )
+    async def relation_graph(
+        self,
+        info: KgInfo,
+        namespace: str = "default",
+        limit: int = 2_000,
+        as_of: datetime | None = None,
+        include_retired: bool = False,
+    ) -> Neighborhood:
+        info.context.check_namespace(namespace)
+        _bounded("limit", limit, 1, MAX_NODES)
+        graph = info.context.stores.graph
+        found = await _call(info, relation_graph, graph, namespace, limit, as_of, include_retired)
+        return Neighborhood(
+            nodes=[_node(n) for n in found.nodes],
+            edges=[GraphEdge.from_record(e) for e in found.edges],
             truncated=found.truncated,
         )

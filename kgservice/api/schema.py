@@ -27,6 +27,7 @@ from kgservice.api.jobs import Job, JobQuery, JobSubscription
 from kgservice.api.knowledge.entities import Entity, EntityMutation, EntityQuery
 from kgservice.api.knowledge.relations import RelationMutation, RelationQuery
 from kgservice.api.limits import extension_factories
+from kgservice.api.listings import ListingsQuery
 from kgservice.api.memory import Conversation, MemoryMutation, MemoryQuery, Reflection
 from kgservice.api.quality.fields import QualityMutation, QualityQuery, QualitySubscription
 from kgservice.api.quality.types import QualityRun
@@ -99,6 +100,7 @@ class Query(
     GraphQuery,
     CodeGraphQuery,
     QualityQuery,
+    ListingsQuery,
 ):
     """Every read field."""
 

@@ -9,6 +9,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from kgservice.api.playground.bundle import bundle_state
 from kgservice.cli.common import DataDirOption, one_line_errors, settings_from
 from kgservice.services.status import collect_status
 from kgservice.stores.opening import open_stores
@@ -22,6 +23,7 @@ def status(
     """Show the schema version, row counts per table, and where the stores are."""
     with open_stores(settings_from(data_dir), check_schema=False) as stores:
         report = collect_status(stores)
+    report["playground"] = bundle_state().summary
     if as_json:
         print(json.dumps(report, indent=2))
     else:
@@ -46,6 +48,7 @@ def _print_report(report: dict[str, Any]) -> None:
     for name, count in vectors["tables"].items():
         table.add_row(name, "vector store", str(count))
     console.print(table)
+    console.print(f"playground: {report['playground']}")
     if not schema["up_to_date"]:
         return
     coverage = ", ".join(

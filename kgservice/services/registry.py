@@ -14,6 +14,7 @@ from kgservice.services.knowledge.entities import EntityService
 from kgservice.services.knowledge.mentions import MentionMatchers
 from kgservice.services.knowledge.relations import RelationService
 from kgservice.services.knowledge.resolution import ResolutionService
+from kgservice.services.listings import Listings
 from kgservice.services.memory import MemoryService
 from kgservice.services.quality.service import QualityService
 from kgservice.services.search import SearchService
@@ -46,6 +47,7 @@ class Services:
     codegraph: CodeGraphService
     imports: ImportService
     quality: QualityService
+    listings: Listings
 
     @classmethod
     def create(cls, stores: Stores, embedder: Embedder) -> Services:
@@ -83,4 +85,5 @@ class Services:
             codegraph=CodeGraphService(stores.graph, index, jobs, job_runner, mentions),
             imports=ImportService(stores.graph, index, jobs, job_runner, mentions),
             quality=QualityService(stores.graph),
+            listings=Listings(stores.graph),
         )

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from kgservice.api.playground.bundle import bundle_state
 from kgservice.cli import app
 from kgservice.stores.migrations import discover_migrations
 
@@ -67,9 +68,11 @@ def test_status_json(data_dir: Path) -> None:
     assert "HAS_MESSAGE" in report["graph"]["relationships"]
     assert report["graph"]["size_bytes"] > 0
     assert report["health"]["graph"]["ok"] is True
+    assert report["playground"] == bundle_state().summary
     code, out, _ = invoke("status", "--data-dir", str(data_dir))
     assert code == 0
     assert "up to date" in out
+    assert f"playground: {bundle_state().summary}" in out
 
 
 def test_unusable_data_dir_is_one_line(tmp_path: Path) -> None:

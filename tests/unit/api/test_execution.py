@@ -15,7 +15,7 @@ from typing import Any, Generic, TypeVar
 import pytest
 import strawberry
 from graphql.execution.collect_fields import FieldDetailsList
-from starlette.routing import Route
+from starlette.routing import WebSocketRoute
 from strawberry.extensions import FieldExtension, ParserCache, SchemaExtension
 from strawberry.extensions.context import (
     ExecutingContextManager,
@@ -488,7 +488,7 @@ def test_the_fast_executor_setting_switches_it_off(
         graphql = next(
             route.app
             for route in app.routes
-            if isinstance(route, Route) and route.path == "/graphql"
+            if isinstance(route, WebSocketRoute) and route.path == "/graphql"
         )
         assert isinstance(graphql, KgGraphQL)
         assert graphql.schema.execution_context_class is executor  # type: ignore[attr-defined]

@@ -1,0 +1,1 @@
+MATCH (p:Project) WHERE __WHERE__ RETURN count(p) AS count

@@ -1,0 +1,6 @@
+// A project's conversations, oldest first between the id bounds (backward pages), filtered.
+MATCH (n:Conversation)-[:IN_PROJECT]->(p:Project {id: $project_id})
+WHERE n.id > $after_id AND n.id < $before_id AND __WHERE__
+RETURN n AS node
+ORDER BY n.id
+LIMIT $limit

@@ -1,0 +1,6 @@
+// Projects in reverse id order between the id bounds, filtered (backward pages).
+MATCH (p:Project)
+WHERE p.id > $after_id AND p.id < $before_id AND __WHERE__
+RETURN p AS node
+ORDER BY p.id DESC
+LIMIT $limit

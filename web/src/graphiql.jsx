@@ -1,0 +1,25 @@
+// GraphiQL, bundled (no CDN): queries over POST /graphql, subscriptions over the websocket.
+import { createRoot } from "react-dom/client";
+import { GraphiQL } from "graphiql";
+import { createGraphiQLFetcher } from "@graphiql/toolkit";
+import { createClient } from "graphql-ws";
+import "graphiql/style.css";
+import { apiKey, websocketUrl } from "./api.js";
+
+const key = apiKey();
+const headers = key ? { Authorization: `Bearer ${key}` } : {};
+const fetcher = createGraphiQLFetcher({
+  url: "/graphql",
+  headers,
+  wsClient: createClient({ url: websocketUrl(), connectionParams: key ? { apiKey: key } : {} }),
+});
+const defaultQuery = `# kgservice GraphQL. The API key (if any) comes from the playground's key field.
+{
+  version { service schema graphEngine }
+  projects(first: 5) { totalCount edges { node { id name namespace } } }
+}
+`;
+
+createRoot(document.getElementById("graphiql")).render(
+  <GraphiQL fetcher={fetcher} defaultQuery={defaultQuery} />,
+);
