@@ -5,8 +5,9 @@ index (``node_fts``, kept in sync by triggers) and their embeddings (``node_vect
 table whose rowid is the node's ``node_text`` rowid, partitioned by namespace, with the kind as
 a metadata column). Python's own ``sqlite3`` here cannot load extensions, so apsw is used.
 
-Searches: :meth:`VectorStore.knn` (cosine distance), :meth:`VectorStore.text_search` (BM25) and
-:meth:`VectorStore.hybrid` (reciprocal rank fusion of both). Exact KNN in vec0 reads every
+Searches: :meth:`VectorStore.knn` (cosine distance), :meth:`VectorStore.text_search` (BM25 over
+a node's text and, for a message, the text of its neighbouring turns) and
+:meth:`VectorStore.hybrid` (weighted reciprocal rank fusion of both). Exact KNN in vec0 reads every
 vector, so from ``quantise_above`` vectors on, KNN runs on an in-memory
 :class:`~kgservice.stores.vector_quantised.BinaryIndex` (Hamming candidates, int8 rescoring),
 loaded on first use and kept in step with this store's writes. A commit by another connection
@@ -20,7 +21,7 @@ import itertools
 import json
 import re
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -32,6 +33,16 @@ import numpy.typing as npt
 import sqlite_vec
 
 from kgservice.errors import StoreError, StoreLockedError, VectorValidationError
+from kgservice.stores.text_ranking import (
+    CONTEXT_SPAN,
+    CONTEXT_WEIGHT,
+    FUSION_DEPTH,
+    FUSION_K,
+    TEXT_WEIGHT,
+    VECTOR_WEIGHT,
+    match_expression,
+    weighted_fusion,
+)
 from kgservice.stores.vector_quantised import (
     MAX_K,
     RRF_K,
@@ -54,12 +65,15 @@ DEFAULT_QUANTISE_ABOVE = 20_000  # vec0 exact KNN costs ~0.65 us per vector here
 DEFAULT_CANDIDATES_PER_RESULT = 40
 _MIN_CANDIDATES = 400
 _SCAN_BLOCK = 65_536
+Place = tuple[str, int]
+"""Where a message sits: its thread's id and its idx there."""
 _DIMENSION = re.compile(r"\bembedding\s+float\[(\d+)\]", re.IGNORECASE)
 
 __all__ = [
     "MAX_K",
     "RRF_K",
     "Hits",
+    "Place",
     "TextItem",
     "VectorItem",
     "VectorStore",
@@ -260,10 +274,15 @@ class VectorStore:
                 )
 
     # -- writing ---------------------------------------------------------------------------
-    def upsert(self, items: Sequence[VectorItem]) -> None:
+    def upsert(
+        self, items: Sequence[VectorItem], places: Sequence[Place | None] | None = None
+    ) -> None:
         """Store texts and vectors in one transaction, replacing those of known nodes.
 
-        Everything is validated before anything is written; an empty batch does nothing.
+        ``places`` (one per item, or None) gives a message's ``(thread id, idx)``: its
+        neighbours' context columns and its own are brought up to date in the same
+        transaction. Everything is validated before anything is written; an empty batch
+        does nothing.
 
         Raises:
             VectorValidationError: On an empty id or kind, a duplicated id, a vector of the
@@ -272,10 +291,14 @@ class VectorStore:
         if not items:
             return
         check_items(items)
+        if places is not None and len(places) != len(items):
+            raise VectorValidationError("give one place (or None) per item")
         matrix = check_vectors([item.embedding for item in items], self.dimension, "embedding")
         with self._lock:
             with self._write() as connection:
                 rowids, replaced = self._write_texts(connection, items, vectors=True)
+                if places is not None:
+                    self._place(connection, rowids, places)
                 self._delete_vectors(connection, replaced)
                 connection.executemany(
                     "INSERT INTO node_vectors (rowid, namespace, kind, embedding) "
@@ -378,6 +401,69 @@ class VectorStore:
             updates,
         )
         return np.array(rowids, dtype=np.int64), np.array(replaced, dtype=np.int64)
+
+    def place(self, places: Mapping[str, Place]) -> int:
+        """Record the ``(thread id, idx)`` of stored messages and refresh the context of
+        them and their neighbours; returns how many were stored."""
+        if not places:
+            return 0
+        with self._lock, self._write() as connection:
+            known = list(
+                connection.execute(
+                    "SELECT rowid, node_id FROM node_text WHERE node_id IN "
+                    "(SELECT value FROM json_each(?))",
+                    (json.dumps(list(places)),),
+                )
+            )
+            self._place(
+                connection,
+                np.array([rowid for rowid, _ in known], dtype=np.int64),
+                [places[node_id] for _, node_id in known],
+            )
+        return len(known)
+
+    def unplaced(self, kind: str, limit: int) -> list[str]:
+        """Up to ``limit`` ids of stored ``kind`` texts that have no place in a thread."""
+        rows = self.query(
+            "SELECT node_id FROM node_text WHERE kind = ? AND thread_id IS NULL "
+            "ORDER BY rowid LIMIT ?",
+            (kind, max(limit, 0)),
+        )
+        return [node_id for (node_id,) in rows]
+
+    @staticmethod
+    def _place(
+        connection: apsw.Connection,
+        rowids: npt.NDArray[np.int64],
+        places: Sequence[Place | None],
+    ) -> None:
+        """Record where messages sit in their threads and refresh the ``context`` of every
+        message within ``CONTEXT_SPAN`` positions of them."""
+        placed = [
+            (place[0], int(place[1]), int(rowid))
+            for rowid, place in zip(rowids, places, strict=True)
+            if place is not None
+        ]
+        if not placed:
+            return
+        connection.executemany(
+            "UPDATE node_text SET thread_id = ?, position = ? WHERE rowid = ?", placed
+        )
+        connection.execute(
+            "WITH changed(thread_id, position) AS ("
+            " SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]')"
+            " FROM json_each(:changed)),"
+            " near(rowid) AS (SELECT DISTINCT n.rowid FROM changed c JOIN node_text n"
+            " ON n.thread_id = c.thread_id AND n.position BETWEEN c.position - :span"
+            " AND c.position + :span)"
+            " UPDATE node_text SET context = coalesce(("
+            " SELECT group_concat(o.text, ' ') FROM (SELECT text FROM node_text AS o"
+            " WHERE o.thread_id = node_text.thread_id AND o.rowid != node_text.rowid"
+            " AND o.position BETWEEN node_text.position - :span AND node_text.position + :span"
+            " ORDER BY o.position) AS o), '')"
+            " WHERE rowid IN (SELECT rowid FROM near)",
+            {"changed": json.dumps([[t, p] for t, p, _ in placed]), "span": CONTEXT_SPAN},
+        )
 
     @staticmethod
     def _delete_vectors(connection: apsw.Connection, rowids: npt.NDArray[np.int64]) -> None:
@@ -486,19 +572,28 @@ class VectorStore:
         namespace: str | None = None,
         *,
         match_all: bool = False,
+        stop_words: bool = True,
+        context_weight: float = CONTEXT_WEIGHT,
     ) -> Hits:
         """The ``k`` best BM25 matches of the words of ``query`` (score: higher is better).
 
-        Words are quoted, so FTS5 syntax in ``query`` is matched as plain text; a query
-        without words returns nothing. By default any word may match (``match_all``: all).
+        Words are stemmed and quoted, so FTS5 syntax in ``query`` is matched as plain text;
+        English stop words are left out (``stop_words``); a query without words returns
+        nothing. By default any word may match (``match_all``: all). A match in the text
+        of a message's neighbouring turns weighs ``context_weight`` (its own text: 1).
         """
         check_k(k)
         kinds = check_kinds(kinds)
-        expression = fts_query(query, match_all=match_all)
+        if not 0 <= context_weight <= 10:
+            raise VectorValidationError("context_weight must be between 0 and 10")
+        expression = match_expression(query, match_all=match_all, stop_words=stop_words)
         if expression is None:
             return []
+        if context_weight == 0:
+            expression = f"text : ({expression})"  # own text only
         sql = (
-            "SELECT t.node_id, bm25(node_fts) AS score FROM node_fts "
+            f"SELECT t.node_id, bm25(node_fts, {TEXT_WEIGHT!r}, {float(context_weight)!r}) "
+            "AS score FROM node_fts "
             "JOIN node_text t ON t.rowid = node_fts.rowid WHERE node_fts MATCH ?"
         )
         params: list[Any] = [expression]
@@ -520,8 +615,10 @@ class VectorStore:
         namespace: str | None = None,
         *,
         depth: int | None = None,
+        vector_weight: float = VECTOR_WEIGHT,
+        context_weight: float = CONTEXT_WEIGHT,
     ) -> Hits:
-        """Fuse :meth:`knn` and :meth:`text_search` by reciprocal rank fusion (``RRF_K`` = 60).
+        """Fuse :meth:`knn` and :meth:`text_search` by weighted reciprocal rank fusion.
 
         Args:
             text: Query text for BM25.
@@ -529,17 +626,71 @@ class VectorStore:
             k: Number of results, 1 to 1000.
             kinds: Only nodes of these kinds.
             namespace: Only nodes of this namespace.
-            depth: Hits taken from each list before fusing (default ``max(k, 50)``).
+            depth: Hits taken from each list before fusing (default ``FUSION_DEPTH``, at
+                least ``k``).
+            vector_weight: Weight of the vector ranking (the text ranking weighs 1).
+            context_weight: BM25 weight of neighbouring turns (see :meth:`text_search`).
 
         Returns:
             ``(node_id, fused score)``, best first.
         """
+        fused, _, _ = self.hybrid_parts(
+            text,
+            vector,
+            k,
+            kinds,
+            namespace,
+            depth=depth,
+            vector_weight=vector_weight,
+            context_weight=context_weight,
+        )
+        return fused
+
+    def hybrid_parts(
+        self,
+        text: str,
+        vector: FloatArray,
+        k: int,
+        kinds: Sequence[str] | None = None,
+        namespace: str | None = None,
+        *,
+        depth: int | None = None,
+        vector_weight: float = VECTOR_WEIGHT,
+        context_weight: float = CONTEXT_WEIGHT,
+    ) -> tuple[Hits, Hits, Hits]:
+        """:meth:`hybrid`, with the two rankings it fused: ``(fused, by vector, by text)``;
+        the vector hits carry cosine distances, the text hits BM25 scores."""
         check_k(k)
-        depth = min(max(depth or 50, k), MAX_K)
+        if not 0 <= vector_weight <= 10:
+            raise VectorValidationError("vector_weight must be between 0 and 10")
+        depth = min(max(depth or FUSION_DEPTH, k), MAX_K)
         by_vector = self.knn(vector, depth, kinds, namespace)
-        by_text = self.text_search(text, depth, kinds, namespace)
-        fused = reciprocal_rank_fusion([n for n, _ in by_vector], [n for n, _ in by_text])
-        return fused[:k]
+        by_text = self.text_search(text, depth, kinds, namespace, context_weight=context_weight)
+        fused = weighted_fusion(
+            [[n for n, _ in by_vector], [n for n, _ in by_text]], [vector_weight, 1.0], FUSION_K
+        )
+        return fused[:k], by_vector, by_text
+
+    def neighbours(
+        self, node_ids: Sequence[str], window: int
+    ) -> dict[str, tuple[list[str], list[str]]]:
+        """For each message of ``node_ids``: the ids of the up to ``window`` messages before
+        it and after it in its thread, in thread order (nodes without a place: none)."""
+        if window < 1 or not node_ids:
+            return {}
+        rows = self.query(
+            "SELECT m.node_id, n.node_id, n.position - m.position FROM node_text AS m "
+            "JOIN node_text AS n ON n.thread_id = m.thread_id AND n.rowid != m.rowid "
+            "AND n.position BETWEEN m.position - ? AND m.position + ? "
+            "WHERE m.node_id IN (SELECT value FROM json_each(?)) AND m.thread_id IS NOT NULL "
+            "ORDER BY m.node_id, n.position",
+            (window, window, json.dumps(list(node_ids))),
+        )
+        found: dict[str, tuple[list[str], list[str]]] = {}
+        for hit, other, offset in rows:
+            before, after = found.setdefault(hit, ([], []))
+            (before if offset < 0 else after).append(other)
+        return found
 
     # -- internals -------------------------------------------------------------------------
     def warm(self) -> bool:

@@ -12,6 +12,7 @@ import pytest
 from kgservice.errors import VectorValidationError
 from kgservice.stores.opening import Stores
 from kgservice.stores.vector_quantised import BinaryIndex
+from kgservice.stores.text_ranking import FUSION_K, VECTOR_WEIGHT
 from kgservice.stores.vectors import (
     MAX_K,
     RRF_K,
@@ -301,8 +302,9 @@ def test_hybrid_fuses_ranks(store: VectorStore) -> None:
     assert [n for n, _ in store.text_search("zebra", 4)] == ["B", "D"]
     fused = store.hybrid("zebra", query, 4)
     assert [n for n, _ in fused] == ["B", "D", "A", "C"]
-    assert fused[0][1] == pytest.approx(1 / (RRF_K + 2) + 1 / (RRF_K + 1))
-    assert fused[1][1] == pytest.approx(1 / (RRF_K + 4) + 1 / (RRF_K + 2))
+    # weighted: the vector ranking weighs VECTOR_WEIGHT, the text ranking 1
+    assert fused[0][1] == pytest.approx(VECTOR_WEIGHT / (FUSION_K + 2) + 1 / (FUSION_K + 1))
+    assert fused[1][1] == pytest.approx(VECTOR_WEIGHT / (FUSION_K + 4) + 1 / (FUSION_K + 2))
     assert [n for n, _ in store.hybrid("zebra", query, 2)] == ["B", "D"]
     tied = reciprocal_rank_fusion(["x", "y"], ["y", "x"])
     assert [n for n, _ in tied] == ["x", "y"]  # equal scores: best rank, then id
