@@ -95,7 +95,7 @@ def test_neighbours_and_placing_stored_messages(store: VectorStore) -> None:
     assert store.unplaced("Message", 10) == []
     assert store.neighbours(["m1", "m3"], 1) == {"m1": (["m0"], ["m2"]), "m3": (["m2"], [])}
     assert store.neighbours(["m0"], 2) == {"m0": ([], ["m1", "m2"])}
-    assert [n for n, _ in store.text_search("c3", 5)][0] == "m2"
+    assert next(n for n, _ in store.text_search("c3", 5)) == "m2"
     with pytest.raises(VectorValidationError):
         store.upsert(items, [None])
 

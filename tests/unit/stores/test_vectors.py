@@ -11,11 +11,10 @@ import pytest
 
 from kgservice.errors import VectorValidationError
 from kgservice.stores.opening import Stores
-from kgservice.stores.vector_quantised import BinaryIndex
 from kgservice.stores.text_ranking import FUSION_K, VECTOR_WEIGHT
+from kgservice.stores.vector_quantised import BinaryIndex
 from kgservice.stores.vectors import (
     MAX_K,
-    RRF_K,
     TextItem,
     VectorItem,
     VectorStore,
