@@ -38,6 +38,14 @@ from kgservice.services.registry import Services
 from kgservice.services.search import SearchMode
 from kgservice.settings import load_settings
 from kgservice.stores.opening import load_embedder
+from kgservice.stores.text_ranking import (
+    CONTEXT_SPAN,
+    CONTEXT_WEIGHT,
+    FUSION_DEPTH,
+    FUSION_K,
+    VECTOR_WEIGHT,
+    weighted_fusion,
+)
 
 KS = (1, 5, 10)
 CATEGORIES = {1: "multi_hop", 2: "temporal", 3: "open_domain", 4: "single_hop"}
@@ -214,10 +222,66 @@ def service_ranker(services: Services, **options: Any) -> Ranker:
     return rank
 
 
+def lever_ranker(
+    services: Services,
+    *,
+    vector: bool = True,
+    text: bool = True,
+    stop_words: bool = True,
+    context_weight: float = CONTEXT_WEIGHT,
+    vector_weight: float = VECTOR_WEIGHT,
+    fusion_k: int = FUSION_K,
+) -> Ranker:
+    """Rank with one lever set apart from the defaults (store level, no window)."""
+    store = services.index.vectors
+
+    def rank(question: Question) -> list[tuple[str, frozenset[str]]]:
+        rankings, weights = [], []
+        if vector:
+            query = services.index.embed([question.text])[0]
+            hits = store.knn(query, FUSION_DEPTH, ["Message"], question.namespace)
+            rankings.append([n for n, _ in hits])
+            weights.append(vector_weight)
+        if text:
+            hits = store.text_search(
+                question.text,
+                FUSION_DEPTH,
+                ["Message"],
+                question.namespace,
+                stop_words=stop_words,
+                context_weight=context_weight,
+            )
+            rankings.append([n for n, _ in hits])
+            weights.append(1.0)
+        fused = weighted_fusion(rankings, weights, fusion_k)
+        return [(n, frozenset()) for n, _ in fused[:10]]
+
+    return rank
+
+
 CONFIGS: dict[str, dict[str, Any]] = {
     "vector": {"mode": SearchMode.VECTOR},
     "text": {"mode": SearchMode.TEXT},
     "hybrid": {"mode": SearchMode.HYBRID},
+    "hybrid_window_1": {"mode": SearchMode.HYBRID, "window": 1},
+}
+LEVERS: dict[str, dict[str, Any]] = {
+    # each lever alone, on the stemmed index: everything else as before (RRF k 60, equal
+    # weights, no stop words, no context)
+    "text_stemmed_only": {"vector": False, "stop_words": False, "context_weight": 0},
+    "text_stop_words": {"vector": False, "context_weight": 0},
+    "text_context": {"vector": False, "stop_words": False},
+    "hybrid_stemmed_only": {
+        "stop_words": False,
+        "context_weight": 0,
+        "vector_weight": 1.0,
+        "fusion_k": 60,
+    },
+    "hybrid_stop_words": {"context_weight": 0, "vector_weight": 1.0, "fusion_k": 60},
+    "hybrid_context": {"stop_words": False, "vector_weight": 1.0, "fusion_k": 60},
+    "hybrid_fusion_weights": {"stop_words": False, "context_weight": 0},
+    "hybrid_all_but_context": {"context_weight": 0},
+    "hybrid_all_but_fusion": {"vector_weight": 1.0, "fusion_k": 60},
 }
 
 
@@ -297,12 +361,26 @@ def run(quick: bool = False) -> dict[str, Any]:
             name: evaluate(service_ranker(services, **options), questions)
             for name, options in CONFIGS.items()
         }
+        levers = {
+            name: evaluate(lever_ranker(services, **options), questions)["recall"]["all"]
+            for name, options in LEVERS.items()
+        }
     hybrid = figures["hybrid"]
     return {
         "benchmark": "retrieval",
         "data": str(folder),
         "ingestion": ingestion,
         "figures": figures,
+        "levers": levers,
+        "defaults": {
+            "tokenizer": "porter unicode61",
+            "stop_words": True,
+            "context_weight": CONTEXT_WEIGHT,
+            "context_span": CONTEXT_SPAN,
+            "vector_weight": VECTOR_WEIGHT,
+            "fusion_k": FUSION_K,
+            "fusion_depth": FUSION_DEPTH,
+        },
         "load_average": load,
         "targets": {
             "hybrid_recall_at_10": target(hybrid["recall"]["all"]["r@10"], 0.8, at_least=True),
