@@ -31,7 +31,8 @@ def test_hits_say_why_and_carry_their_window(gql: GraphQLClient) -> None:
     hits = gql(SEARCH, text="adopting puppies", mode="HYBRID", window=1, k=5)["data"]["search"]
     top = hits[0]
     assert top["node"]["content"] == TURNS[1]
-    assert top["why"]["text"] > 0 and 0 < top["why"]["vector"] <= 1
+    assert top["why"]["text"] > 0
+    assert 0 < top["why"]["vector"] <= 1
     assert [n["content"] for n in top["context"]["before"]] == [TURNS[0]]
     assert [n["content"] for n in top["context"]["after"]] == [TURNS[2]]
     # the turn after the puppy is found through its neighbour, below it
