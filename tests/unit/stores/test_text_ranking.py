@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from kgservice.errors import VectorValidationError
+from kgservice.stores.migrations import discover_migrations
 from kgservice.stores.opening import Stores
 from kgservice.stores.text_ranking import (
     STOP_WORDS,
@@ -108,3 +109,18 @@ def test_weighted_fusion() -> None:
     assert [n for n, _ in tied] == ["x", "y"]
     with pytest.raises(ValueError, match="one weight"):
         weighted_fusion([["a"]], [1.0, 2.0])
+
+
+def test_the_migration_rebuilds_the_index_both_ways(stores: Stores) -> None:
+    store = stores.vectors
+    thread(store, ["She painted a sunrise", "Then lunch"])
+    (retrieval,) = [m for m in discover_migrations() if m.name == "retrieval"]
+    migrator = stores.migrator()
+    migrator.down(to=retrieval.version - 1)
+    plain = "SELECT count(*) FROM node_fts WHERE node_fts MATCH ?"
+    assert store.query(plain, ('"painted"',)) == [(1,)]
+    assert store.query(plain, ('"painting"',)) == [(0,)]  # no stemming before
+    assert "context" not in {row[1] for row in store.query("PRAGMA table_info(node_text)")}
+    migrator.up()
+    assert store.query(plain, ('"painting"',)) == [(1,)]
+    assert store.unplaced("Message", 5) == ["t1-0", "t1-1"]  # the backfill places them again
