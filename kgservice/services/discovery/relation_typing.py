@@ -6,8 +6,9 @@ Sources, in order of trust (the first that decides wins):
    on", "tests", "extends", "implements", "part of", "connects to", ...) in the texts that
    mention both, or in one entity's observations naming the other (the observing entity is
    the subject). Directional phrases ("plugin for", "extension of", "wrapper around",
-   "bindings for", "client for", "backend for", "built on", "X for Y", "Y plugin") make the
-   subject depend on the other; "port of" and "fork of" make it extend the other. Passive
+   "bindings for", "client for", "built on", "X for Y", "Y plugin") make the subject depend
+   on the other, "backend for" and "core of" the other depend on the subject; "port of" and
+   "fork of" make the subject extend the other. Passive
    phrases flip the direction. The most frequent type wins.
 2. Kind pairs: project -> library ``uses``, test -> project ``tests``, project -> service
    ``connects_to``, ... (see :data:`KIND_RULES`), in either order.
@@ -28,6 +29,9 @@ from kgservice.services.knowledge.names import name_key
 MAX_GAP = 80
 QUOTE_CHARS = 160
 
+#: At most two words between a directional phrase and the other name ("a plugin for the
+#: pytest ..." counts, "extensions for programs checked with pytest" does not).
+_NEAR_END = r"(?:\s+[\w.-]+){0,2}\s*$"
 #: Nouns that say "the subject is made for the other": "X, a plugin for Y", "bindings to Y".
 DIRECTIONAL_NOUNS = (
     r"plugins?|extensions?|add-?ons?|wrappers?|bindings?|clients?|backends?|drivers?|adapters?"
@@ -38,8 +42,15 @@ DIRECTIONAL_NOUNS = (
 #: "bindings for", "client for", "backend for", "built on", "port of", "fork of".
 PHRASES: tuple[tuple[str, str, bool], ...] = (
     (
-        rf"(?:{DIRECTIONAL_NOUNS}) (?:for|of|to|around|with)|(?:built|based) on(?: top of)?"
-        r"|on top of|written for|made for",
+        r"(?:core|engine|runtime|backend|foundation|building blocks?)(?: \w+)? (?:for|of)"
+        + _NEAR_END,
+        "depends_on",
+        True,
+    ),
+    (
+        rf"(?:{DIRECTIONAL_NOUNS}) (?:for|of|to|around|with)"
+        + _NEAR_END
+        + r"|(?:built|based) on(?: top of)?|on top of|written for|made for",
         "depends_on",
         False,
     ),
@@ -62,7 +73,7 @@ PHRASES: tuple[tuple[str, str, bool], ...] = (
     (r"connects to|connect to|talks to|calls|queries|sends to", "connects_to", False),
 )
 _PHRASE = [
-    (re.compile(rf"\b(?:{pattern})\b", re.IGNORECASE), kind, passive)
+    (re.compile(rf"\b(?:{pattern})(?!\w)", re.IGNORECASE), kind, passive)
     for pattern, kind, passive in PHRASES
 ]
 _SENTENCE_END = re.compile(r"[.!?;\n]\s")

@@ -90,7 +90,8 @@ def test_otherwise_related_to() -> None:
         ("scipy provides bindings for numpy", "depends_on", True),
         ("scipy is a client for numpy", "depends_on", True),
         ("scipy is built on numpy", "depends_on", True),
-        ("numpy is a backend for scipy", "depends_on", False),
+        ("numpy is a backend for scipy", "depends_on", True),
+        ("numpy: core functionality for scipy", "depends_on", True),
         ("scipy is a port of numpy", "extends", True),
         ("numpy is a fork of scipy", "extends", False),
         ("scipy: fast routines for numpy", "depends_on", True),
@@ -111,3 +112,5 @@ def test_an_observation_naming_the_other_before_a_directional_noun() -> None:
     assert (typed.type, typed.forward) == ("depends_on", True)
     unrelated = entity("other", "library", "Fast pytest runs, for everyone")
     assert decide_type(unrelated, pytest_entity, [], {}).source != "text"
+    far = entity("mypy-extensions", "library", "Extensions for programs checked with the mypy")
+    assert decide_type(far, entity("mypy", "library"), [], {}).source != "text"
