@@ -331,6 +331,8 @@ def _questions_file(path: Path) -> dict[str, Any]:
             for legacy in set(wanted) - known:
                 rows = services.stores.graph.run("core/node_by_legacy_id", {"key": legacy})
                 evidence.update(r["node_id"] for r in rows)
+            if not evidence:
+                raise ValueError(f"{path}:{number}: no evidence id names a stored node")
             questions.append(
                 Question(
                     row["question"],

@@ -296,9 +296,12 @@ class VectorStore:
         matrix = check_vectors([item.embedding for item in items], self.dimension, "embedding")
         with self._lock:
             with self._write() as connection:
-                rowids, replaced = self._write_texts(connection, items, vectors=True)
-                if places is not None:
-                    self._place(connection, rowids, places)
+                placed = self._contexts(connection, items, places) if places else {}
+                rowids, replaced = self._write_texts(connection, items, vectors=True, placed=placed)
+                if placed:  # the neighbours outside the batch see the new turns
+                    self._refresh_context(
+                        connection, [(t, p) for t, p, _ in placed.values()], skip=rowids
+                    )
                 self._delete_vectors(connection, replaced)
                 connection.executemany(
                     "INSERT INTO node_vectors (rowid, namespace, kind, embedding) "
@@ -353,10 +356,49 @@ class VectorStore:
         return len(rows)
 
     @staticmethod
+    def _contexts(
+        connection: apsw.Connection, items: Sequence[TextItem], places: Sequence[Place | None]
+    ) -> dict[str, tuple[str, int, str]]:
+        """``node id -> (thread id, idx, context)`` for the placed items: the texts within
+        ``CONTEXT_SPAN`` positions, from the batch and from the stored neighbours."""
+        wanted: dict[str, list[int]] = {}
+        for place in places:
+            if place is not None:
+                wanted.setdefault(place[0], []).append(int(place[1]))
+        texts: dict[tuple[str, int], str] = {}
+        for thread_id, positions in wanted.items():
+            rows = connection.execute(
+                "SELECT position, text FROM node_text WHERE thread_id = ? "
+                "AND position BETWEEN ? AND ?",
+                (thread_id, min(positions) - CONTEXT_SPAN, max(positions) + CONTEXT_SPAN),
+            )
+            texts.update(((thread_id, int(position)), text) for position, text in rows)
+        for item, place in zip(items, places, strict=True):
+            if place is not None:
+                texts[(place[0], int(place[1]))] = item.text
+        contexts: dict[str, tuple[str, int, str]] = {}
+        for item, place in zip(items, places, strict=True):
+            if place is None:
+                continue
+            thread_id, position = place[0], int(place[1])
+            around = (
+                texts.get((thread_id, other))
+                for other in range(position - CONTEXT_SPAN, position + CONTEXT_SPAN + 1)
+                if other != position
+            )
+            contexts[item.node_id] = (thread_id, position, " ".join(t for t in around if t))
+        return contexts
+
+    @staticmethod
     def _write_texts(
-        connection: apsw.Connection, items: Sequence[TextItem], *, vectors: bool
+        connection: apsw.Connection,
+        items: Sequence[TextItem],
+        *,
+        vectors: bool,
+        placed: Mapping[str, tuple[str, int, str]] | None = None,
     ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
-        """Insert or update ``node_text`` rows, marking whether each will have a vector.
+        """Insert or update ``node_text`` rows, marking whether each will have a vector;
+        ``placed`` gives messages their thread, idx and context as they are written.
 
         Returns:
             The rowids in item order, and the rowids whose existing vector must be deleted
@@ -377,28 +419,39 @@ class VectorStore:
         replaced: list[int] = []
         inserts: list[tuple[Any, ...]] = []
         updates: list[tuple[Any, ...]] = []
+        places: list[tuple[Any, ...]] = []
+        placed = placed or {}
         for item in items:
             values = (item.kind, item.namespace, item.text)
+            where = placed.get(item.node_id)
             if item.node_id not in known:
                 top += 1
                 rowids.append(top)
-                inserts.append((top, item.node_id, *values, now, int(vectors)))
+                inserts.append(
+                    (top, item.node_id, *values, now, int(vectors), *(where or (None, None, "")))
+                )
                 continue
             rowid, current, has_vector = known[item.node_id]
             rowids.append(rowid)
+            if where is not None:
+                places.append((*where, rowid))
             if vectors or current != values:
                 updates.append((*values, now, int(vectors), rowid))
                 if has_vector:
                     replaced.append(rowid)
         connection.executemany(
             "INSERT INTO node_text (rowid, node_id, kind, namespace, text, updated_at, "
-            "has_vector) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            "has_vector, thread_id, position, context) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             inserts,
         )
         connection.executemany(
             "UPDATE node_text SET kind = ?, namespace = ?, text = ?, updated_at = ?, "
             "has_vector = ? WHERE rowid = ?",
             updates,
+        )
+        connection.executemany(
+            "UPDATE node_text SET thread_id = ?, position = ?, context = ? WHERE rowid = ?",
+            places,
         )
         return np.array(rowids, dtype=np.int64), np.array(replaced, dtype=np.int64)
 
@@ -431,14 +484,15 @@ class VectorStore:
         )
         return [node_id for (node_id,) in rows]
 
-    @staticmethod
+    @classmethod
     def _place(
+        cls,
         connection: apsw.Connection,
         rowids: npt.NDArray[np.int64],
         places: Sequence[Place | None],
     ) -> None:
-        """Record where messages sit in their threads and refresh the ``context`` of every
-        message within ``CONTEXT_SPAN`` positions of them."""
+        """Record where stored messages sit in their threads and refresh the ``context`` of
+        them and of every message within ``CONTEXT_SPAN`` positions of them."""
         placed = [
             (place[0], int(place[1]), int(rowid))
             for rowid, place in zip(rowids, places, strict=True)
@@ -449,20 +503,35 @@ class VectorStore:
         connection.executemany(
             "UPDATE node_text SET thread_id = ?, position = ? WHERE rowid = ?", placed
         )
+        cls._refresh_context(connection, [(t, p) for t, p, _ in placed])
+
+    @staticmethod
+    def _refresh_context(
+        connection: apsw.Connection,
+        changed: Sequence[Place],
+        skip: npt.NDArray[np.int64] | None = None,
+    ) -> None:
+        """Recompute the ``context`` of the messages within ``CONTEXT_SPAN`` positions of
+        ``changed`` places (leaving out the rowids in ``skip``, already up to date)."""
         connection.execute(
             "WITH changed(thread_id, position) AS ("
             " SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]')"
             " FROM json_each(:changed)),"
             " near(rowid) AS (SELECT DISTINCT n.rowid FROM changed c JOIN node_text n"
             " ON n.thread_id = c.thread_id AND n.position BETWEEN c.position - :span"
-            " AND c.position + :span)"
+            " AND c.position + :span"
+            " WHERE n.rowid NOT IN (SELECT value FROM json_each(:skip)))"
             " UPDATE node_text SET context = coalesce(("
             " SELECT group_concat(o.text, ' ') FROM (SELECT text FROM node_text AS o"
             " WHERE o.thread_id = node_text.thread_id AND o.rowid != node_text.rowid"
             " AND o.position BETWEEN node_text.position - :span AND node_text.position + :span"
             " ORDER BY o.position) AS o), '')"
             " WHERE rowid IN (SELECT rowid FROM near)",
-            {"changed": json.dumps([[t, p] for t, p, _ in placed]), "span": CONTEXT_SPAN},
+            {
+                "changed": json.dumps([[t, int(p)] for t, p in changed]),
+                "skip": json.dumps([int(r) for r in (skip if skip is not None else [])]),
+                "span": CONTEXT_SPAN,
+            },
         )
 
     @staticmethod
