@@ -139,7 +139,7 @@ class SearchService:
             raise InputError("id", "this node has no vector yet (the backfill job adds it)")
         hits = self.index.vectors.knn(vector, k + 1)
         similar = [(other, 1.0 - distance) for other, distance in hits if other != node_id]
-        return self._resolve(similar[:k])
+        return self._resolve(similar[:k], {n: HitWhy(vector=score) for n, score in similar})
 
     def _query_vector(
         self, text: str | None, vector: Sequence[float] | None
