@@ -5,7 +5,9 @@ CREATE TABLE index_meta (
     value TEXT NOT NULL
 );
 
-CREATE VIRTUAL TABLE node_fts USING fts5(text, content='node_text', content_rowid='rowid');
+CREATE VIRTUAL TABLE node_fts USING fts5(
+    text, context, content='node_text', content_rowid='rowid', tokenize='porter unicode61'
+);
 
 CREATE TABLE node_text (
     rowid INTEGER PRIMARY KEY,
@@ -15,7 +17,7 @@ CREATE TABLE node_text (
     text TEXT NOT NULL,
     updated_at TEXT NOT NULL,
     has_vector INTEGER NOT NULL DEFAULT 0
-);
+, thread_id TEXT, position INTEGER, context TEXT NOT NULL DEFAULT '');
 
 CREATE VIRTUAL TABLE node_vectors USING vec0(
     namespace TEXT PARTITION KEY,
@@ -27,15 +29,19 @@ CREATE INDEX node_text_has_vector ON node_text (has_vector);
 
 CREATE INDEX node_text_kind ON node_text (namespace, kind);
 
+CREATE INDEX node_text_thread ON node_text (thread_id, position);
+
 CREATE TRIGGER node_text_ad AFTER DELETE ON node_text BEGIN
-    INSERT INTO node_fts(node_fts, rowid, text) VALUES ('delete', old.rowid, old.text);
+    INSERT INTO node_fts(node_fts, rowid, text, context)
+    VALUES ('delete', old.rowid, old.text, old.context);
 END;
 
 CREATE TRIGGER node_text_ai AFTER INSERT ON node_text BEGIN
-    INSERT INTO node_fts(rowid, text) VALUES (new.rowid, new.text);
+    INSERT INTO node_fts(rowid, text, context) VALUES (new.rowid, new.text, new.context);
 END;
 
-CREATE TRIGGER node_text_au AFTER UPDATE OF text ON node_text BEGIN
-    INSERT INTO node_fts(node_fts, rowid, text) VALUES ('delete', old.rowid, old.text);
-    INSERT INTO node_fts(rowid, text) VALUES (new.rowid, new.text);
+CREATE TRIGGER node_text_au AFTER UPDATE OF text, context ON node_text BEGIN
+    INSERT INTO node_fts(node_fts, rowid, text, context)
+    VALUES ('delete', old.rowid, old.text, old.context);
+    INSERT INTO node_fts(rowid, text, context) VALUES (new.rowid, new.text, new.context);
 END;

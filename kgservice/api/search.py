@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import strawberry
 
 from kgservice.api.context import KgInfo
@@ -14,22 +16,53 @@ SearchModeType = strawberry.enum(
     name="SearchMode",
     description=(
         "VECTOR: cosine similarity of embeddings; TEXT: FTS5 BM25; "
-        "HYBRID: reciprocal rank fusion of both."
+        "HYBRID: weighted reciprocal rank fusion of both."
     ),
 )
+
+
+@strawberry.type(description="Why a hit ranks where it does: its score on each side.")
+class HitWhy:
+    vector: float | None = strawberry.field(
+        description="Cosine similarity to the query (null: not among the vector candidates)."
+    )
+    text: float | None = strawberry.field(
+        description="BM25 relevance of its words and, for a message, its neighbouring turns "
+        "(null: not among the full-text candidates)."
+    )
+
+
+@strawberry.type(description="The messages around a message hit in its thread, in order.")
+class HitContext:
+    before: list[Node]
+    after: list[Node]
 
 
 @strawberry.type(description="A found node and its score (higher is better).")
 class SearchHit:
     node: Node
     score: float
+    why: HitWhy
+    context: HitContext | None = strawberry.field(
+        description="With search(window: n > 0): up to n messages before and after a message."
+    )
 
 
 def _hits(records: list[HitRecord], info: KgInfo) -> list[SearchHit]:
     """The hits the request may see (namespaces), as GraphQL objects."""
     visible = info.context.visible
     return [
-        SearchHit(node=node_object(hit.node), score=hit.score)
+        SearchHit(
+            node=node_object(hit.node),
+            score=hit.score,
+            why=HitWhy(vector=hit.why.vector, text=hit.why.text),
+            context=None
+            if hit.context is None
+            else HitContext(
+                before=[node_object(n) for n in hit.context.before],
+                after=[node_object(n) for n in hit.context.after],
+            ),
+        )
         for hit in records
         if visible(hit.node.properties.get("namespace"))
     ]
@@ -47,6 +80,13 @@ class SearchQuery:
         namespace: str | None = None,
         k: int = 10,
         mode: SearchModeType = SearchMode.HYBRID,  # type: ignore[valid-type]
+        window: Annotated[
+            int,
+            strawberry.argument(
+                description="Return up to this many messages before and after each message "
+                "hit (0 to 10)."
+            ),
+        ] = 0,
     ) -> list[SearchHit]:
         service = info.context.services.search
         allowed = info.context.access.namespaces
@@ -56,7 +96,13 @@ class SearchQuery:
             namespace = next(iter(allowed))  # a key scoped to one namespace searches it
         records = await info.context.run(
             lambda: service.search(
-                text=text, vector=vector, kinds=kinds, namespace=namespace, k=k, mode=mode
+                text=text,
+                vector=vector,
+                kinds=kinds,
+                namespace=namespace,
+                k=k,
+                mode=mode,
+                window=window,
             )
         )
         return _hits(records, info)

@@ -35,4 +35,5 @@ def backfill(
     print(
         f"{verb} {report.embedded} nodes{f' ({kinds})' if kinds else ''}; "
         f"{'would remove' if dry_run else 'removed'} {report.orphans_removed} orphan vectors"
+        + (f"; placed {report.placed} messages in their threads" if report.placed else "")
     )

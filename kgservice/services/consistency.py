@@ -82,6 +82,7 @@ class BackfillReport:
 
     embedded: int = 0
     orphans_removed: int = 0
+    placed: int = 0
     per_kind: dict[str, int] = field(default_factory=dict)
 
 
@@ -114,7 +115,23 @@ def backfill(
             if len(batch) >= BATCH:
                 report.embedded += _flush(index, batch, progress, report.embedded, total)
         report.embedded += _flush(index, batch, progress, report.embedded, total)
+    report.placed = place_messages(graph, index)
     return report
+
+
+def place_messages(graph: GraphStore, index: TextIndex) -> int:
+    """Give stored messages that lack it their place in their thread (and so the context
+    of their neighbouring turns in the full-text index); returns how many were placed."""
+    placed = 0
+    while ids := index.vectors.unplaced("Message", BATCH):
+        rows = graph.run("index/message_places", {"ids": ids})
+        places = {row["id"]: (row["thread_id"], int(row["idx"])) for row in rows}
+        if not places:
+            break  # the rest are orphans, removed by the next backfill
+        placed += index.vectors.place(places)
+        if len(places) < len(ids):
+            break
+    return placed
 
 
 def _flush(

@@ -7,7 +7,7 @@ A hit whose node is gone (an orphan vector) is never returned and is deleted.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import Enum
 
 import numpy as np
@@ -20,6 +20,7 @@ from kgservice.stores.graph import GraphStore
 from kgservice.stores.vector_lookups import vector_of
 
 MAX_RESULTS = 100
+MAX_WINDOW = 10
 
 
 class SearchMode(Enum):
@@ -31,11 +32,33 @@ class SearchMode(Enum):
 
 
 @dataclass(frozen=True)
+class HitWhy:
+    """Why a hit ranks where it does: its score on each side (None: not found there).
+
+    ``vector`` is the cosine similarity, ``text`` the BM25 relevance (own text and weighted
+    neighbouring turns).
+    """
+
+    vector: float | None = None
+    text: float | None = None
+
+
+@dataclass(frozen=True)
+class HitContext:
+    """The messages around a hit in its thread, in thread order."""
+
+    before: list[NodeRecord]
+    after: list[NodeRecord]
+
+
+@dataclass(frozen=True)
 class SearchHit:
     """A node and its score (higher is better; see SearchService.search)."""
 
     node: NodeRecord
     score: float
+    why: HitWhy = HitWhy()
+    context: HitContext | None = None
 
 
 class SearchService:
@@ -54,14 +77,19 @@ class SearchService:
         namespace: str | None = None,
         k: int = 10,
         mode: SearchMode = SearchMode.HYBRID,
+        window: int = 0,
     ) -> list[SearchHit]:
         """Return up to ``k`` hits, best first.
 
         Scores: VECTOR is cosine similarity (1 = same direction); TEXT is the BM25 relevance
-        FTS5 reports (higher is better); HYBRID is the reciprocal-rank-fusion score.
+        FTS5 reports (higher is better); HYBRID is the weighted reciprocal-rank-fusion score.
+        With ``window`` > 0, each message hit carries the up to ``window`` messages before
+        and after it in its thread.
         """
         if not 1 <= k <= MAX_RESULTS:
             raise InputError("k", f"must be between 1 and {MAX_RESULTS}")
+        if not 0 <= window <= MAX_WINDOW:
+            raise InputError("window", f"must be between 0 and {MAX_WINDOW}")
         kind_list = self._check_kinds(kinds)
         if text is not None and not text.strip():
             raise InputError("text", "must not be empty")
@@ -73,9 +101,11 @@ class SearchService:
             raise InputError("text", "give text or vector")
         query = self._query_vector(text, vector) if mode is not SearchMode.TEXT else None
         store = self.index.vectors
+        why: dict[str, HitWhy]
         try:
             if query is None:  # TEXT mode
                 hits = store.text_search(text or "", k, kinds=kind_list, namespace=namespace)
+                why = {node_id: HitWhy(text=score) for node_id, score in hits}
             elif mode is SearchMode.VECTOR:
                 hits = [
                     (node_id, 1.0 - distance)
@@ -83,11 +113,20 @@ class SearchService:
                         query, k, kinds=kind_list, namespace=namespace
                     )
                 ]
+                why = {node_id: HitWhy(vector=score) for node_id, score in hits}
             else:
-                hits = store.hybrid(text or "", query, k, kinds=kind_list, namespace=namespace)
+                hits, by_vector, by_text = store.hybrid_parts(
+                    text or "", query, k, kinds=kind_list, namespace=namespace
+                )
+                similarity = {node_id: 1.0 - distance for node_id, distance in by_vector}
+                relevance = dict(by_text)
+                why = {
+                    node_id: HitWhy(similarity.get(node_id), relevance.get(node_id))
+                    for node_id, _ in hits
+                }
         except VectorValidationError as exc:
             raise InputError("vector" if vector is not None else "text", str(exc)) from None
-        return self._resolve(hits)
+        return self._with_context(self._resolve(hits, why), window)
 
     def similar(self, node_id: str, k: int = 10) -> list[SearchHit]:
         """Nodes whose vectors are nearest to the vector of ``node_id`` (itself left out)."""
@@ -100,7 +139,7 @@ class SearchService:
             raise InputError("id", "this node has no vector yet (the backfill job adds it)")
         hits = self.index.vectors.knn(vector, k + 1)
         similar = [(other, 1.0 - distance) for other, distance in hits if other != node_id]
-        return self._resolve(similar[:k])
+        return self._resolve(similar[:k], {n: HitWhy(vector=score) for n, score in similar})
 
     def _query_vector(
         self, text: str | None, vector: Sequence[float] | None
@@ -126,9 +165,34 @@ class SearchService:
             )
         return list(kinds)
 
-    def _resolve(self, hits: Sequence[tuple[str, float]]) -> list[SearchHit]:
+    def _resolve(
+        self, hits: Sequence[tuple[str, float]], why: dict[str, HitWhy] | None = None
+    ) -> list[SearchHit]:
         records = find_nodes(self.graph, [node_id for node_id, _ in hits])
         orphans = [node_id for node_id, _ in hits if node_id not in records]
         if orphans:
             self.index.remove(orphans)
-        return [SearchHit(records[n], score) for n, score in hits if n in records]
+        reasons = why or {}
+        return [
+            SearchHit(records[n], score, reasons.get(n, HitWhy()))
+            for n, score in hits
+            if n in records
+        ]
+
+    def _with_context(self, hits: list[SearchHit], window: int) -> list[SearchHit]:
+        """``hits`` with the messages around each (read from the graph, the source of truth)."""
+        if window < 1 or not hits:
+            return hits
+        around = self.index.vectors.neighbours([hit.node.id for hit in hits], window)
+        records = find_nodes(
+            self.graph, sorted({n for ids in around.values() for side in ids for n in side})
+        )
+        result = []
+        for hit in hits:
+            before, after = around.get(hit.node.id, ([], []))
+            context = HitContext(
+                [records[n] for n in before if n in records],
+                [records[n] for n in after if n in records],
+            )
+            result.append(replace(hit, context=context))
+        return result

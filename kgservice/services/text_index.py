@@ -27,6 +27,9 @@ class IndexedText:
     kind: str
     namespace: str
     text: str
+    thread_id: str | None = None
+    """A message's thread (with ``position``, its idx there: its neighbours give it context)."""
+    position: int | None = None
 
 
 class TextIndex:
@@ -47,11 +50,18 @@ class TextIndex:
         """Write texts and their vectors (already embedded, same order)."""
         if not items:
             return
+        places = [
+            (i.thread_id, i.position)
+            if i.thread_id is not None and i.position is not None
+            else None
+            for i in items
+        ]
         self.vectors.upsert(
             [
                 VectorItem(i.node_id, i.kind, i.namespace, i.text, vector)
                 for i, vector in zip(items, vectors, strict=True)
-            ]
+            ],
+            places if any(places) else None,
         )
 
     def index(self, items: Sequence[IndexedText]) -> None:

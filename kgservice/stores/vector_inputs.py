@@ -14,6 +14,7 @@ from kgservice.errors import VectorValidationError
 FloatArray = npt.NDArray[np.float32]
 IntArray = npt.NDArray[np.int64]
 Block = tuple[IntArray, FloatArray]  # row ids and their vectors
+Hits = list[tuple[str, float]]  # node ids and scores, best first
 
 MAX_K = 1_000
 

@@ -22,7 +22,6 @@ from kgservice.stores.vector_inputs import Block
 
 FloatArray = npt.NDArray[np.float32]
 IntArray = npt.NDArray[np.int64]
-Hits = list[tuple[str, float]]
 
 _BLOCK = 65_536  # rows per Hamming block, so the temporaries stay in cache
 _ENCODE_BLOCK = 4_096

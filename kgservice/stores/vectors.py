@@ -5,8 +5,9 @@ index (``node_fts``, kept in sync by triggers) and their embeddings (``node_vect
 table whose rowid is the node's ``node_text`` rowid, partitioned by namespace, with the kind as
 a metadata column). Python's own ``sqlite3`` here cannot load extensions, so apsw is used.
 
-Searches: :meth:`VectorStore.knn` (cosine distance), :meth:`VectorStore.text_search` (BM25) and
-:meth:`VectorStore.hybrid` (reciprocal rank fusion of both). Exact KNN in vec0 reads every
+Searches: :meth:`VectorStore.knn` (cosine distance), :meth:`VectorStore.text_search` (BM25 over
+a node's text and, for a message, the text of its neighbouring turns) and
+:meth:`VectorStore.hybrid` (weighted reciprocal rank fusion of both). Exact KNN in vec0 reads every
 vector, so from ``quantise_above`` vectors on, KNN runs on an in-memory
 :class:`~kgservice.stores.vector_quantised.BinaryIndex` (Hamming candidates, int8 rescoring),
 loaded on first use and kept in step with this store's writes. A commit by another connection
@@ -20,7 +21,7 @@ import itertools
 import json
 import re
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -33,12 +34,22 @@ import sqlite_vec
 
 from kgservice.errors import StoreError, StoreLockedError, VectorValidationError
 from kgservice.settings import DEFAULT_VECTOR_QUANTISE_ABOVE
-from kgservice.stores.text_ranking import RRF_K, Hits, fts_query, reciprocal_rank_fusion
+from kgservice.stores.text_ranking import (
+    CONTEXT_SPAN,
+    CONTEXT_WEIGHT,
+    FUSION_DEPTH,
+    FUSION_K,
+    TEXT_WEIGHT,
+    VECTOR_WEIGHT,
+    match_expression,
+    weighted_fusion,
+)
 from kgservice.stores.vec0_chunks import chunk_blocks
 from kgservice.stores.vector_inputs import (
     MAX_K,
     Block,
     FloatArray,
+    Hits,
     TextItem,
     VectorItem,
     check_items,
@@ -52,17 +63,16 @@ BUSY_TIMEOUT_MS = 5_000
 DEFAULT_CANDIDATES_PER_RESULT = 40
 _MIN_CANDIDATES = 400
 _SCAN_BLOCK = 65_536
+Place = tuple[str, int]
+"""Where a message sits: its thread's id and its idx there."""
 _DIMENSION = re.compile(r"\bembedding\s+float\[(\d+)\]", re.IGNORECASE)
 
 __all__ = [
     "MAX_K",
-    "RRF_K",
-    "Hits",
+    "Place",
     "TextItem",
     "VectorItem",
     "VectorStore",
-    "fts_query",
-    "reciprocal_rank_fusion",
 ]
 
 
@@ -258,10 +268,15 @@ class VectorStore:
                 )
 
     # -- writing ---------------------------------------------------------------------------
-    def upsert(self, items: Sequence[VectorItem]) -> None:
+    def upsert(
+        self, items: Sequence[VectorItem], places: Sequence[Place | None] | None = None
+    ) -> None:
         """Store texts and vectors in one transaction, replacing those of known nodes.
 
-        Everything is validated before anything is written; an empty batch does nothing.
+        ``places`` (one per item, or None) gives a message's ``(thread id, idx)``: its
+        neighbours' context columns and its own are brought up to date in the same
+        transaction. Everything is validated before anything is written; an empty batch
+        does nothing.
 
         Raises:
             VectorValidationError: On an empty id or kind, a duplicated id, a vector of the
@@ -270,10 +285,17 @@ class VectorStore:
         if not items:
             return
         check_items(items)
+        if places is not None and len(places) != len(items):
+            raise VectorValidationError("give one place (or None) per item")
         matrix = check_vectors([item.embedding for item in items], self.dimension, "embedding")
         with self._lock:
             with self._write() as connection:
-                rowids, replaced = self._write_texts(connection, items, vectors=True)
+                placed = self._contexts(connection, items, places) if places else {}
+                rowids, replaced = self._write_texts(connection, items, vectors=True, placed=placed)
+                if placed:  # the neighbours outside the batch see the new turns
+                    self._refresh_context(
+                        connection, [(t, p) for t, p, _ in placed.values()], skip=rowids
+                    )
                 self._delete_vectors(connection, replaced)
                 connection.executemany(
                     "INSERT INTO node_vectors (rowid, namespace, kind, embedding) "
@@ -328,10 +350,49 @@ class VectorStore:
         return len(rows)
 
     @staticmethod
+    def _contexts(
+        connection: apsw.Connection, items: Sequence[TextItem], places: Sequence[Place | None]
+    ) -> dict[str, tuple[str, int, str]]:
+        """``node id -> (thread id, idx, context)`` for the placed items: the texts within
+        ``CONTEXT_SPAN`` positions, from the batch and from the stored neighbours."""
+        wanted: dict[str, list[int]] = {}
+        for place in places:
+            if place is not None:
+                wanted.setdefault(place[0], []).append(int(place[1]))
+        texts: dict[tuple[str, int], str] = {}
+        for thread_id, positions in wanted.items():
+            rows = connection.execute(
+                "SELECT position, text FROM node_text WHERE thread_id = ? "
+                "AND position BETWEEN ? AND ?",
+                (thread_id, min(positions) - CONTEXT_SPAN, max(positions) + CONTEXT_SPAN),
+            )
+            texts.update(((thread_id, int(position)), text) for position, text in rows)
+        for item, place in zip(items, places, strict=True):
+            if place is not None:
+                texts[(place[0], int(place[1]))] = item.text
+        contexts: dict[str, tuple[str, int, str]] = {}
+        for item, place in zip(items, places, strict=True):
+            if place is None:
+                continue
+            thread_id, position = place[0], int(place[1])
+            around = (
+                texts.get((thread_id, other))
+                for other in range(position - CONTEXT_SPAN, position + CONTEXT_SPAN + 1)
+                if other != position
+            )
+            contexts[item.node_id] = (thread_id, position, " ".join(t for t in around if t))
+        return contexts
+
+    @staticmethod
     def _write_texts(
-        connection: apsw.Connection, items: Sequence[TextItem], *, vectors: bool
+        connection: apsw.Connection,
+        items: Sequence[TextItem],
+        *,
+        vectors: bool,
+        placed: Mapping[str, tuple[str, int, str]] | None = None,
     ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
-        """Insert or update ``node_text`` rows, marking whether each will have a vector.
+        """Insert or update ``node_text`` rows, marking whether each will have a vector;
+        ``placed`` gives messages their thread, idx and context as they are written.
 
         Returns:
             The rowids in item order, and the rowids whose existing vector must be deleted
@@ -352,22 +413,29 @@ class VectorStore:
         replaced: list[int] = []
         inserts: list[tuple[Any, ...]] = []
         updates: list[tuple[Any, ...]] = []
+        places: list[tuple[Any, ...]] = []
+        placed = placed or {}
         for item in items:
             values = (item.kind, item.namespace, item.text)
+            where = placed.get(item.node_id)
             if item.node_id not in known:
                 top += 1
                 rowids.append(top)
-                inserts.append((top, item.node_id, *values, now, int(vectors)))
+                inserts.append(
+                    (top, item.node_id, *values, now, int(vectors), *(where or (None, None, "")))
+                )
                 continue
             rowid, current, has_vector = known[item.node_id]
             rowids.append(rowid)
+            if where is not None:
+                places.append((*where, rowid))
             if vectors or current != values:
                 updates.append((*values, now, int(vectors), rowid))
                 if has_vector:
                     replaced.append(rowid)
         connection.executemany(
             "INSERT INTO node_text (rowid, node_id, kind, namespace, text, updated_at, "
-            "has_vector) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            "has_vector, thread_id, position, context) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             inserts,
         )
         connection.executemany(
@@ -375,7 +443,90 @@ class VectorStore:
             "has_vector = ? WHERE rowid = ?",
             updates,
         )
+        connection.executemany(
+            "UPDATE node_text SET thread_id = ?, position = ?, context = ? WHERE rowid = ?",
+            places,
+        )
         return np.array(rowids, dtype=np.int64), np.array(replaced, dtype=np.int64)
+
+    def place(self, places: Mapping[str, Place]) -> int:
+        """Record the ``(thread id, idx)`` of stored messages and refresh the context of
+        them and their neighbours; returns how many were stored."""
+        if not places:
+            return 0
+        with self._lock, self._write() as connection:
+            known = list(
+                connection.execute(
+                    "SELECT rowid, node_id FROM node_text WHERE node_id IN "
+                    "(SELECT value FROM json_each(?))",
+                    (json.dumps(list(places)),),
+                )
+            )
+            self._place(
+                connection,
+                np.array([rowid for rowid, _ in known], dtype=np.int64),
+                [places[node_id] for _, node_id in known],
+            )
+        return len(known)
+
+    def unplaced(self, kind: str, limit: int) -> list[str]:
+        """Up to ``limit`` ids of stored ``kind`` texts that have no place in a thread."""
+        rows = self.query(
+            "SELECT node_id FROM node_text WHERE kind = ? AND thread_id IS NULL "
+            "ORDER BY rowid LIMIT ?",
+            (kind, max(limit, 0)),
+        )
+        return [node_id for (node_id,) in rows]
+
+    @classmethod
+    def _place(
+        cls,
+        connection: apsw.Connection,
+        rowids: npt.NDArray[np.int64],
+        places: Sequence[Place | None],
+    ) -> None:
+        """Record where stored messages sit in their threads and refresh the ``context`` of
+        them and of every message within ``CONTEXT_SPAN`` positions of them."""
+        placed = [
+            (place[0], int(place[1]), int(rowid))
+            for rowid, place in zip(rowids, places, strict=True)
+            if place is not None
+        ]
+        if not placed:
+            return
+        connection.executemany(
+            "UPDATE node_text SET thread_id = ?, position = ? WHERE rowid = ?", placed
+        )
+        cls._refresh_context(connection, [(t, p) for t, p, _ in placed])
+
+    @staticmethod
+    def _refresh_context(
+        connection: apsw.Connection,
+        changed: Sequence[Place],
+        skip: npt.NDArray[np.int64] | None = None,
+    ) -> None:
+        """Recompute the ``context`` of the messages within ``CONTEXT_SPAN`` positions of
+        ``changed`` places (leaving out the rowids in ``skip``, already up to date)."""
+        connection.execute(
+            "WITH changed(thread_id, position) AS ("
+            " SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]')"
+            " FROM json_each(:changed)),"
+            " near(rowid) AS (SELECT DISTINCT n.rowid FROM changed c JOIN node_text n"
+            " ON n.thread_id = c.thread_id AND n.position BETWEEN c.position - :span"
+            " AND c.position + :span"
+            " WHERE n.rowid NOT IN (SELECT value FROM json_each(:skip)))"
+            " UPDATE node_text SET context = coalesce(("
+            " SELECT group_concat(o.text, ' ') FROM (SELECT text FROM node_text AS o"
+            " WHERE o.thread_id = node_text.thread_id AND o.rowid != node_text.rowid"
+            " AND o.position BETWEEN node_text.position - :span AND node_text.position + :span"
+            " ORDER BY o.position) AS o), '')"
+            " WHERE rowid IN (SELECT rowid FROM near)",
+            {
+                "changed": json.dumps([[t, int(p)] for t, p in changed]),
+                "skip": json.dumps([int(r) for r in (skip if skip is not None else [])]),
+                "span": CONTEXT_SPAN,
+            },
+        )
 
     @staticmethod
     def _delete_vectors(connection: apsw.Connection, rowids: npt.NDArray[np.int64]) -> None:
@@ -484,19 +635,28 @@ class VectorStore:
         namespace: str | None = None,
         *,
         match_all: bool = False,
+        stop_words: bool = True,
+        context_weight: float = CONTEXT_WEIGHT,
     ) -> Hits:
         """The ``k`` best BM25 matches of the words of ``query`` (score: higher is better).
 
-        Words are quoted, so FTS5 syntax in ``query`` is matched as plain text; a query
-        without words returns nothing. By default any word may match (``match_all``: all).
+        Words are stemmed and quoted, so FTS5 syntax in ``query`` is matched as plain text;
+        English stop words are left out (``stop_words``); a query without words returns
+        nothing. By default any word may match (``match_all``: all). A match in the text
+        of a message's neighbouring turns weighs ``context_weight`` (its own text: 1).
         """
         check_k(k)
         kinds = check_kinds(kinds)
-        expression = fts_query(query, match_all=match_all)
+        if not 0 <= context_weight <= 10:
+            raise VectorValidationError("context_weight must be between 0 and 10")
+        expression = match_expression(query, match_all=match_all, stop_words=stop_words)
         if expression is None:
             return []
+        if context_weight == 0:
+            expression = f"text : ({expression})"  # own text only
         sql = (
-            "SELECT t.node_id, bm25(node_fts) AS score FROM node_fts "
+            f"SELECT t.node_id, bm25(node_fts, {TEXT_WEIGHT!r}, {float(context_weight)!r}) "
+            "AS score FROM node_fts "
             "JOIN node_text t ON t.rowid = node_fts.rowid WHERE node_fts MATCH ?"
         )
         params: list[Any] = [expression]
@@ -518,8 +678,10 @@ class VectorStore:
         namespace: str | None = None,
         *,
         depth: int | None = None,
+        vector_weight: float = VECTOR_WEIGHT,
+        context_weight: float = CONTEXT_WEIGHT,
     ) -> Hits:
-        """Fuse :meth:`knn` and :meth:`text_search` by reciprocal rank fusion (``RRF_K`` = 60).
+        """Fuse :meth:`knn` and :meth:`text_search` by weighted reciprocal rank fusion.
 
         Args:
             text: Query text for BM25.
@@ -527,17 +689,71 @@ class VectorStore:
             k: Number of results, 1 to 1000.
             kinds: Only nodes of these kinds.
             namespace: Only nodes of this namespace.
-            depth: Hits taken from each list before fusing (default ``max(k, 50)``).
+            depth: Hits taken from each list before fusing (default ``FUSION_DEPTH``, at
+                least ``k``).
+            vector_weight: Weight of the vector ranking (the text ranking weighs 1).
+            context_weight: BM25 weight of neighbouring turns (see :meth:`text_search`).
 
         Returns:
             ``(node_id, fused score)``, best first.
         """
+        fused, _, _ = self.hybrid_parts(
+            text,
+            vector,
+            k,
+            kinds,
+            namespace,
+            depth=depth,
+            vector_weight=vector_weight,
+            context_weight=context_weight,
+        )
+        return fused
+
+    def hybrid_parts(
+        self,
+        text: str,
+        vector: FloatArray,
+        k: int,
+        kinds: Sequence[str] | None = None,
+        namespace: str | None = None,
+        *,
+        depth: int | None = None,
+        vector_weight: float = VECTOR_WEIGHT,
+        context_weight: float = CONTEXT_WEIGHT,
+    ) -> tuple[Hits, Hits, Hits]:
+        """:meth:`hybrid`, with the two rankings it fused: ``(fused, by vector, by text)``;
+        the vector hits carry cosine distances, the text hits BM25 scores."""
         check_k(k)
-        depth = min(max(depth or 50, k), MAX_K)
+        if not 0 <= vector_weight <= 10:
+            raise VectorValidationError("vector_weight must be between 0 and 10")
+        depth = min(max(depth or FUSION_DEPTH, k), MAX_K)
         by_vector = self.knn(vector, depth, kinds, namespace)
-        by_text = self.text_search(text, depth, kinds, namespace)
-        fused = reciprocal_rank_fusion([n for n, _ in by_vector], [n for n, _ in by_text])
-        return fused[:k]
+        by_text = self.text_search(text, depth, kinds, namespace, context_weight=context_weight)
+        fused = weighted_fusion(
+            [[n for n, _ in by_vector], [n for n, _ in by_text]], [vector_weight, 1.0], FUSION_K
+        )
+        return fused[:k], by_vector, by_text
+
+    def neighbours(
+        self, node_ids: Sequence[str], window: int
+    ) -> dict[str, tuple[list[str], list[str]]]:
+        """For each message of ``node_ids``: the ids of the up to ``window`` messages before
+        it and after it in its thread, in thread order (nodes without a place: none)."""
+        if window < 1 or not node_ids:
+            return {}
+        rows = self.query(
+            "SELECT m.node_id, n.node_id, n.position - m.position FROM node_text AS m "
+            "JOIN node_text AS n ON n.thread_id = m.thread_id AND n.rowid != m.rowid "
+            "AND n.position BETWEEN m.position - ? AND m.position + ? "
+            "WHERE m.node_id IN (SELECT value FROM json_each(?)) AND m.thread_id IS NOT NULL "
+            "ORDER BY m.node_id, n.position",
+            (window, window, json.dumps(list(node_ids))),
+        )
+        found: dict[str, tuple[list[str], list[str]]] = {}
+        for hit, other, offset in rows:
+            before, after = found.setdefault(hit, ([], []))
+            (before if offset < 0 else after).append(other)
+        return found
 
     # -- internals -------------------------------------------------------------------------
     def warm(self) -> bool:

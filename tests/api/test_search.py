@@ -13,7 +13,8 @@ from tests.api.test_sessions import make_project
 SEARCH = """query($text: String, $vector: [Float!], $kinds: [String!], $k: Int!, $mode: SearchMode!) {
   search(text: $text, vector: $vector, kinds: $kinds, k: $k, mode: $mode) {
     score node { id __typename ... on Reflection { content } } } }"""
-SIMILAR = """query($id: ID!) { similar(id: $id, k: 3) { score node { id ... on Reflection { content } } } }"""
+SIMILAR = """query($id: ID!) { similar(id: $id, k: 3) {
+  score why { vector text } node { id ... on Reflection { content } } } }"""
 NOTES = [
     "The weather is lovely today.",
     "It's so sunny outside!",
@@ -52,6 +53,7 @@ def test_search_by_vector_and_similar(http: TestClient, gql: GraphQLClient) -> N
     similar = gql(SIMILAR, id=ids[NOTES[0]])["data"]["similar"]
     assert ids[NOTES[0]] not in [hit["node"]["id"] for hit in similar]
     assert similar[0]["node"]["content"] == NOTES[1]
+    assert similar[0]["why"] == {"vector": similar[0]["score"], "text": None}
 
 
 def test_orphan_vectors_are_never_returned_and_are_cleaned(

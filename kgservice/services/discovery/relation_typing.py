@@ -5,7 +5,11 @@ Sources, in order of trust (the first that decides wins):
 1. Text: a connecting phrase between the two names ("X uses Y", "Y is used by X", "depends
    on", "tests", "extends", "implements", "part of", "connects to", ...) in the texts that
    mention both, or in one entity's observations naming the other (the observing entity is
-   the subject). Passive phrases flip the direction. The most frequent type wins.
+   the subject). Directional phrases ("plugin for", "extension of", "wrapper around",
+   "bindings for", "client for", "built on", "X for Y", "Y plugin") make the subject depend
+   on the other, "backend for" and "core of" the other depend on the subject; "port of" and
+   "fork of" make the subject extend the other. Passive
+   phrases flip the direction. The most frequent type wins.
 2. Kind pairs: project -> library ``uses``, test -> project ``tests``, project -> service
    ``connects_to``, ... (see :data:`KIND_RULES`), in either order.
 3. Structure: code files of one project importing another's -> ``depends_on``.
@@ -25,8 +29,32 @@ from kgservice.services.knowledge.names import name_key
 MAX_GAP = 80
 QUOTE_CHARS = 160
 
+#: At most two words between a directional phrase and the other name ("a plugin for the
+#: pytest ..." counts, "extensions for programs checked with pytest" does not).
+_NEAR_END = r"(?:\s+[\w.-]+){0,2}\s*$"
+#: Nouns that say "the subject is made for the other": "X, a plugin for Y", "bindings to Y".
+DIRECTIONAL_NOUNS = (
+    r"plugins?|extensions?|add-?ons?|wrappers?|bindings?|clients?|backends?|drivers?|adapters?"
+    r"|stubs|integrations?|support|strategies|interfaces?"
+)
 #: (phrase between the two names, relation type, whether the phrase is passive/reversed).
+#: Directional phrases come first: "plugin for", "extension of", "wrapper around",
+#: "bindings for", "client for", "backend for", "built on", "port of", "fork of".
 PHRASES: tuple[tuple[str, str, bool], ...] = (
+    (
+        r"(?:core|engine|runtime|backend|foundation|building blocks?)(?: \w+)? (?:for|of)"
+        + _NEAR_END,
+        "depends_on",
+        True,
+    ),
+    (
+        rf"(?:{DIRECTIONAL_NOUNS}) (?:for|of|to|around|with)"
+        + _NEAR_END
+        + r"|(?:built|based) on(?: top of)?|on top of|written for|made for",
+        "depends_on",
+        False,
+    ),
+    (r"(?:port|fork|reimplementation|rewrite) of", "extends", False),
     (r"(?:is |are )?used by|(?:is )?a dependency of|required by|depended on by", "uses", True),
     (r"(?:is |are )?tested by|covered by", "tests", True),
     (r"(?:is )?extended by|subclassed by", "extends", True),
@@ -45,10 +73,14 @@ PHRASES: tuple[tuple[str, str, bool], ...] = (
     (r"connects to|connect to|talks to|calls|queries|sends to", "connects_to", False),
 )
 _PHRASE = [
-    (re.compile(rf"\b(?:{pattern})\b", re.IGNORECASE), kind, passive)
+    (re.compile(rf"\b(?:{pattern})(?!\w)", re.IGNORECASE), kind, passive)
     for pattern, kind, passive in PHRASES
 ]
 _SENTENCE_END = re.compile(r"[.!?;\n]\s")
+#: "... for Y": a gap ending in "for" (the other name follows it at once).
+_FOR_END = re.compile(r"\bfor(?: the| an?)?\s*$", re.IGNORECASE)
+#: "Y plugin", "Y bindings": the other name followed at once by a directional noun.
+_NOUN_AFTER = re.compile(rf"^\s*(?:{DIRECTIONAL_NOUNS})\b", re.IGNORECASE)
 
 #: (from kind, to kind) -> type; matched in either order, the rule giving the direction.
 KIND_RULES: dict[tuple[str, str], str] = {
@@ -110,6 +142,8 @@ def _phrase_in(gap: str) -> tuple[str, bool] | None:
     for pattern, kind, passive in _PHRASE:
         if pattern.search(gap):
             return kind, passive
+    if _FOR_END.search(gap):
+        return "depends_on", False
     return None
 
 
@@ -149,6 +183,8 @@ def observation_evidence(subject: EntityInfo, other: EntityInfo) -> list[tuple[s
             gap = observation[max(0, start - MAX_GAP) : start]
             cut = max((m.end() for m in _SENTENCE_END.finditer(gap)), default=0)
             phrase = _phrase_in(gap[cut:])
+            if phrase is None and _NOUN_AFTER.match(observation[end : end + MAX_GAP]):
+                phrase = ("depends_on", False)  # "Y plugin to ...", said of the subject
             if phrase is not None:
                 kind, passive = phrase
                 found.append((kind, not passive, _quote(observation, 0, end)))

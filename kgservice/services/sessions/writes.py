@@ -205,7 +205,10 @@ class SessionService:
                     tx, "Message", [NewText(m.id, m.namespace, m.content) for m in created]
                 )
         self.index.store(
-            [IndexedText(m.id, "Message", m.namespace, m.content) for m in created],
+            [
+                IndexedText(m.id, "Message", m.namespace, m.content, thread_id, m.idx)
+                for m in created
+            ],
             vectors,
         )
         return created

@@ -67,3 +67,20 @@ def test_another_model_is_refused(stores: Stores, embedder: Embedder) -> None:
 
     with pytest.raises(VectorValidationError, match="built with all-MiniLM-L6-v2"):
         TextIndex(stores.vectors, OtherModel())  # type: ignore[arg-type]
+
+
+def test_backfill_gives_stored_messages_their_place(services: Services, thread_id: str) -> None:
+    added = services.sessions.add_messages(
+        thread_id, [NewMessage("user", text) for text in ("alpha", "beta", "gamma")]
+    )
+    vectors = services.index.vectors
+    assert vectors.unplaced("Message", 10) == []
+    with vectors.transaction() as connection:  # as texts stored before migration 0007 are
+        connection.execute("UPDATE node_text SET thread_id = NULL, position = NULL, context = ''")
+    assert vectors.unplaced("Message", 10) == [m.id for m in added]
+    assert vectors.text_search("beta", 5) == vectors.text_search("beta", 5, context_weight=0)
+    report = backfill(services.stores.graph, services.index)
+    assert report.placed == 3
+    assert vectors.unplaced("Message", 10) == []
+    assert [n for n, _ in vectors.text_search("beta", 5)] == [added[1].id, added[0].id, added[2].id]
+    assert vectors.neighbours([added[1].id], 1) == {added[1].id: ([added[0].id], [added[2].id])}

@@ -230,7 +230,7 @@ def test_chain_links_are_numbered_in_the_old_chain_order(stores: Stores) -> None
                 f"MATCH (a:Session {{id: '{sessions[a]}'}}), (b:Session {{id: '{sessions[b]}'}}) "
                 f"CREATE (a)-[:CONTINUED_AS {{source: 'S{a}{b}', at: timestamp('{at}')}}]->(b)"
             )
-    migrator.up(steps=1)  # 0003 alone
+    migrator.up(to=3)
     chain = SessionChain(stores.graph)
     order = [(0, 1), (1, 0), (0, 2), (2, 3)]  # by time; the tie by next session id
     want = [(sessions[a], sessions[b], f"S{a}{b}") for a, b in order]

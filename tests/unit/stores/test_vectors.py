@@ -12,15 +12,13 @@ import pytest
 
 from kgservice.errors import VectorValidationError
 from kgservice.stores.opening import Stores
+from kgservice.stores.text_ranking import FUSION_K, VECTOR_WEIGHT, match_expression, weighted_fusion
 from kgservice.stores.vector_quantised import BinaryIndex
 from kgservice.stores.vectors import (
     MAX_K,
-    RRF_K,
     TextItem,
     VectorItem,
     VectorStore,
-    fts_query,
-    reciprocal_rank_fusion,
 )
 
 DIM = 384
@@ -284,8 +282,8 @@ def test_text_search_words_filters_and_unicode(store: VectorStore) -> None:
     assert [n for n, _ in store.text_search("NEAR(stars*", 5)] == ["b"]
     assert [n for n, _ in store.text_search("-common", 5)] == ["c"]
     assert store.text_search("!!! ... ---", 5) == []
-    assert fts_query('a-b "c" NEAR(') == '"a" OR "b" OR "c" OR "NEAR"'
-    assert fts_query("_ _", match_all=True) is None
+    assert match_expression('x-b "c" NEAR(') == '"x" OR "b" OR "c" OR "near"'
+    assert match_expression("_ _", match_all=True) is None
     hits = store.text_search("café nach", 5)
     assert hits[0][0] == "a"
     assert hits[0][1] > hits[1][1]
@@ -305,12 +303,13 @@ def test_hybrid_fuses_ranks(store: VectorStore) -> None:
     assert [n for n, _ in store.text_search("zebra", 4)] == ["B", "D"]
     fused = store.hybrid("zebra", query, 4)
     assert [n for n, _ in fused] == ["B", "D", "A", "C"]
-    assert fused[0][1] == pytest.approx(1 / (RRF_K + 2) + 1 / (RRF_K + 1))
-    assert fused[1][1] == pytest.approx(1 / (RRF_K + 4) + 1 / (RRF_K + 2))
+    # weighted: the vector ranking weighs VECTOR_WEIGHT, the text ranking 1
+    assert fused[0][1] == pytest.approx(VECTOR_WEIGHT / (FUSION_K + 2) + 1 / (FUSION_K + 1))
+    assert fused[1][1] == pytest.approx(VECTOR_WEIGHT / (FUSION_K + 4) + 1 / (FUSION_K + 2))
     assert [n for n, _ in store.hybrid("zebra", query, 2)] == ["B", "D"]
-    tied = reciprocal_rank_fusion(["x", "y"], ["y", "x"])
+    tied = weighted_fusion([["x", "y"], ["y", "x"]], [1.0, 1.0])
     assert [n for n, _ in tied] == ["x", "y"]  # equal scores: best rank, then id
-    assert [s for _, s in tied] == pytest.approx([1 / 61 + 1 / 62] * 2)
+    assert [s for _, s in tied] == pytest.approx([1 / (FUSION_K + 1) + 1 / (FUSION_K + 2)] * 2)
 
 
 # -- validation ------------------------------------------------------------------------------

@@ -79,3 +79,38 @@ def test_imports_between_projects_mean_depends_on() -> None:
 def test_otherwise_related_to() -> None:
     typed = decide_type(SCIPY, NUMPY, ["scipy and numpy"], {})
     assert (typed.type, typed.source) == ("related_to", "default")
+
+
+@pytest.mark.parametrize(
+    ("text", "kind", "forward"),
+    [
+        ("scipy is a plugin for numpy", "depends_on", True),
+        ("scipy, an extension of numpy", "depends_on", True),
+        ("scipy is a thin wrapper around numpy", "depends_on", True),
+        ("scipy provides bindings for numpy", "depends_on", True),
+        ("scipy is a client for numpy", "depends_on", True),
+        ("scipy is built on numpy", "depends_on", True),
+        ("numpy is a backend for scipy", "depends_on", True),
+        ("numpy: core functionality for scipy", "depends_on", True),
+        ("scipy is a port of numpy", "extends", True),
+        ("numpy is a fork of scipy", "extends", False),
+        ("scipy: fast routines for numpy", "depends_on", True),
+    ],
+)
+def test_directional_phrases(text: str, kind: str, forward: bool) -> None:
+    typed = decide_type(SCIPY, NUMPY, [text], {})
+    assert (typed.type, typed.forward, typed.source) == (kind, forward, "text")
+
+
+def test_an_observation_naming_the_other_before_a_directional_noun() -> None:
+    plugin = entity("pytest-timeout", "library", "pytest plugin to abort hanging tests")
+    pytest_entity = entity("pytest", "library")
+    typed = decide_type(pytest_entity, plugin, [], {})
+    assert (typed.type, typed.forward, typed.source) == ("depends_on", False, "text")
+    stubs = entity("types-cachetools", "library", "Typing stubs for cachetools")
+    typed = decide_type(stubs, entity("cachetools", "library"), [], {})
+    assert (typed.type, typed.forward) == ("depends_on", True)
+    unrelated = entity("other", "library", "Fast pytest runs, for everyone")
+    assert decide_type(unrelated, pytest_entity, [], {}).source != "text"
+    far = entity("mypy-extensions", "library", "Extensions for programs checked with the mypy")
+    assert decide_type(far, entity("mypy", "library"), [], {}).source != "text"
