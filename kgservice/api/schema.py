@@ -25,6 +25,8 @@ from kgservice.api.memory import Conversation, MemoryMutation, MemoryQuery, Refl
 from kgservice.api.search import SearchQuery
 from kgservice.api.sessions.fields import SessionMutation, SessionQuery
 from kgservice.api.sessions.types import Message, Project, Session, Thread
+from kgservice.api.skills.metrics import SkillMetricsQuery
+from kgservice.api.skills.taxonomy import Skill, SkillTaxonomyMutation, SkillTaxonomyQuery
 from kgservice.api.types import GraphNode, Health, Node, StoreHealth, Version
 from kgservice.services import nodes, status
 from kgservice.services.nodes import NodeRecord
@@ -100,13 +102,20 @@ class Query(
     JobQuery,
     EntityQuery,
     GraphQuery,
+    SkillTaxonomyQuery,
+    SkillMetricsQuery,
 ):
     """Every read field."""
 
 
 @strawberry.type
 class Mutation(
-    SessionMutation, MemoryMutation, RelationMutation, DiscoveryMutation, EntityMutation
+    SessionMutation,
+    MemoryMutation,
+    RelationMutation,
+    DiscoveryMutation,
+    EntityMutation,
+    SkillTaxonomyMutation,
 ):
     """Every write field; each returns a payload or a typed error."""
 
@@ -141,6 +150,7 @@ def build_schema() -> strawberry.Schema:
             Reflection,
             Job,
             Entity,
+            Skill,
         ],
         extensions=extension_factories(),
         execution_context_class=PlainFieldExecutor,

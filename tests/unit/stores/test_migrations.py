@@ -238,7 +238,7 @@ def test_chain_links_are_numbered_in_the_old_chain_order(stores: Stores) -> None
     assert [t.at for t in chain.chain(project)] == sorted(
         datetime.fromisoformat(at) for *_, at in links
     )
-    migrator.down(steps=1)
+    migrator.down(to=2)
     assert "CHAIN_LINK" not in stores.graph.table_names()
     migrator.up()
     assert [(t.previous_id, t.next_id, t.source) for t in chain.chain(project)] == want
