@@ -25,6 +25,8 @@ from kgservice.api.memory import Conversation, MemoryMutation, MemoryQuery, Refl
 from kgservice.api.search import SearchQuery
 from kgservice.api.sessions.fields import SessionMutation, SessionQuery
 from kgservice.api.sessions.types import Message, Project, Session, Thread
+from kgservice.api.skills.analyses import SkillAnalysesMutation, SkillAnalysesQuery
+from kgservice.api.skills.experiments import ExperimentMutation, ExperimentQuery
 from kgservice.api.skills.metrics import SkillMetricsQuery
 from kgservice.api.skills.taxonomy import Skill, SkillTaxonomyMutation, SkillTaxonomyQuery
 from kgservice.api.types import GraphNode, Health, Node, StoreHealth, Version
@@ -104,6 +106,8 @@ class Query(
     GraphQuery,
     SkillTaxonomyQuery,
     SkillMetricsQuery,
+    SkillAnalysesQuery,
+    ExperimentQuery,
 ):
     """Every read field."""
 
@@ -116,6 +120,8 @@ class Mutation(
     DiscoveryMutation,
     EntityMutation,
     SkillTaxonomyMutation,
+    SkillAnalysesMutation,
+    ExperimentMutation,
 ):
     """Every write field; each returns a payload or a typed error."""
 
