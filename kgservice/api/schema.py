@@ -27,6 +27,7 @@ from kgservice.api.sessions.fields import SessionMutation, SessionQuery
 from kgservice.api.sessions.types import Message, Project, Session, Thread
 from kgservice.api.skills.analyses import SkillAnalysesMutation, SkillAnalysesQuery
 from kgservice.api.skills.experiments import ExperimentMutation, ExperimentQuery
+from kgservice.api.skills.live import SkillLiveSubscription
 from kgservice.api.skills.metrics import SkillMetricsQuery
 from kgservice.api.skills.taxonomy import Skill, SkillTaxonomyMutation, SkillTaxonomyQuery
 from kgservice.api.types import GraphNode, Health, Node, StoreHealth, Version
@@ -127,7 +128,7 @@ class Mutation(
 
 
 @strawberry.type
-class Subscription(JobSubscription):
+class Subscription(JobSubscription, SkillLiveSubscription):
     """Every subscription field."""
 
 

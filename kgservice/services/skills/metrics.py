@@ -215,6 +215,22 @@ def bucket_starts(window: Window, bucket: Bucket) -> list[datetime]:
     return [EPOCH + timedelta(seconds=first + k * width) for k in range(count)]
 
 
+def bucket_medians(index: npt.NDArray[np.int64], values: FloatArray, buckets: int) -> FloatArray:
+    """The median of the non-NaN values of each bucket (NaN where none), by one sort."""
+    known = ~np.isnan(values)
+    index, values = index[known], values[known]
+    order = np.lexsort((values, index))
+    index, values = index[order], values[order]
+    counts = np.bincount(index, minlength=buckets)
+    starts = np.cumsum(counts) - counts
+    medians = np.full(buckets, np.nan)
+    filled = counts > 0
+    low = starts[filled] + (counts[filled] - 1) // 2
+    high = starts[filled] + counts[filled] // 2
+    medians[filled] = (values[low] + values[high]) / 2
+    return medians
+
+
 def skill_trend(
     graph: GraphStore,
     namespace: str,
@@ -237,12 +253,9 @@ def skill_trend(
     index = ((columns.at - origin) // bucket.value).astype(np.int64)
     runs = np.bincount(index, minlength=len(starts))
     done = np.bincount(index, weights=columns.completed.astype(np.float64), minlength=len(starts))
-    order = np.argsort(index, kind="stable")
-    durations = columns.duration_ms[order]
-    bounds = np.searchsorted(index[order], np.arange(len(starts) + 1))
+    medians = bucket_medians(index, columns.duration_ms, len(starts))
     result = []
     for k, start in enumerate(starts):
-        part = durations[bounds[k] : bounds[k + 1]]
         n = int(runs[k])
         result.append(
             TrendBucket(
@@ -250,7 +263,7 @@ def skill_trend(
                 invocations=n,
                 completed=int(done[k]),
                 completion_rate=float(done[k]) / n if n else None,
-                duration_p50_ms=percentile(part[~np.isnan(part)], 50),
+                duration_p50_ms=None if np.isnan(medians[k]) else float(medians[k]),
             )
         )
     return result

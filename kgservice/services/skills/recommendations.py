@@ -22,7 +22,6 @@ import numpy as np
 import numpy.typing as npt
 
 from kgservice.errors import InputError
-from kgservice.services.skills.history import read_namespace_invocations
 from kgservice.services.skills.metrics import resolve_window
 from kgservice.services.validation import MAX_NAME, require_text
 from kgservice.stores.graph import GraphStore
@@ -55,15 +54,20 @@ class UsageModel:
     @classmethod
     def build(cls, usage: Iterable[tuple[str, str, bool]]) -> UsageModel:
         """From (user, skill, completed) runs."""
-        rows = list(usage)
+        return cls.from_counts((user, skill, done, 1) for user, skill, done in usage)
+
+    @classmethod
+    def from_counts(cls, counts: Iterable[tuple[str, str, bool, int]]) -> UsageModel:
+        """From (user, skill, completed, runs) counts."""
+        rows = list(counts)
         users = {u: k for k, u in enumerate(sorted({r[0] for r in rows}))}
         skills = sorted({r[1] for r in rows})
         index = {s: k for k, s in enumerate(skills)}
         runs = np.zeros((len(users), len(skills)))
         completed = np.zeros((len(users), len(skills)))
-        for user, skill, done in rows:
-            runs[users[user], index[skill]] += 1
-            completed[users[user], index[skill]] += float(done)
+        for user, skill, done, n in rows:
+            runs[users[user], index[skill]] += n
+            completed[users[user], index[skill]] += n if done else 0
         used = (runs > 0).astype(np.float64)
         shared = used.T @ used
         per_skill = used.sum(axis=0)
@@ -142,12 +146,10 @@ def recommend_skills(
     if not 1 <= k <= MAX_K:
         raise InputError("k", f"must be between 1 and {MAX_K}")
     window = resolve_window(since, until, default_days=DEFAULT_DAYS)
-    data = read_namespace_invocations(graph, namespace, window)
-    with_user = np.array([u is not None for u in data.user_id], dtype=np.bool_)
-    usage = zip(
-        data.user_id[with_user].tolist(),
-        data.skill[with_user].tolist(),
-        data.completed[with_user].tolist(),
-        strict=True,
+    rows = graph.run(
+        "skills/user_skill_runs",
+        {"namespace": namespace, "since": window.since, "until": window.until},
     )
-    return UsageModel.build(usage).recommend(user_id, k, include_used=include_used)
+    counts = ((r["user_id"], r["skill"], bool(r["completed"]), int(r["runs"])) for r in rows)
+    model = UsageModel.from_counts(counts)
+    return model.recommend(user_id, k, include_used=include_used)
