@@ -13,6 +13,7 @@ from kgservice.cli import (
     graphql_schema,
     migrate,
     serve,
+    skills,
     status,
 )
 from kgservice.cli.link_mentions import link_mentions_command
@@ -34,6 +35,7 @@ app.command("link-mentions")(link_mentions_command)
 app.command("graphql-schema")(graphql_schema.graphql_schema)
 app.add_typer(migrate.app, name="migrate")
 app.add_typer(api_key.app, name="api-key")
+app.add_typer(skills.app, name="skills")
 
 
 def main() -> None:
