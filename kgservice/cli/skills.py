@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from enum import Enum
+from enum import StrEnum
 from typing import Annotated
 
 import typer
@@ -15,7 +15,7 @@ from kgservice.stores.opening import open_stores
 app = typer.Typer(help="Skills analytics.", no_args_is_help=True)
 
 
-class ReportFormat(str, Enum):
+class ReportFormat(StrEnum):
     """Output formats of the report."""
 
     MD = "md"

@@ -86,11 +86,11 @@ def build_report(
 
 
 def _rate(value: float | None) -> str:
-    return "–" if value is None else f"{value:.1%}"
+    return "-" if value is None else f"{value:.1%}"
 
 
 def _ms(value: float | None) -> str:
-    return "–" if value is None else f"{value:.0f}"
+    return "-" if value is None else f"{value:.0f}"
 
 
 def report_markdown(report: dict[str, Any]) -> str:
@@ -108,8 +108,8 @@ def report_markdown(report: dict[str, Any]) -> str:
     ]
     for s in report["top_skills"]:
         interval = s["interval"]
-        ci = f" ({interval['low']:.0%}–{interval['high']:.0%})" if interval else ""
-        trend = "–" if s["trend_per_day"] is None else f"{s['trend_per_day']:+.2%}"
+        ci = f" ({interval['low']:.0%}-{interval['high']:.0%})" if interval else ""
+        trend = "-" if s["trend_per_day"] is None else f"{s['trend_per_day']:+.2%}"
         lines.append(
             f"| {s['skill']} | {s['invocations']} | {_rate(s['completion_rate'])}{ci} | "
             f"{_ms(s['duration_p50_ms'])} | {_ms(s['duration_p95_ms'])} | {trend} |"
