@@ -1,7 +1,8 @@
 """Skills analytics: ingestion rate, metrics query latency, recommendation quality.
 
 Run: ``uv run kgservice bench skills [--quick]``. The full run records 100,000 invocations
-of 200 skills over 90 days in batches of 1,000 through ``record_invocations`` (target: at
+of 200 skills over 90 days, 8 to a stored session, in batches of 1,000 through
+``record_invocations`` (target: at
 least 5,000 a second), times each query over that data (target for the per-skill metrics
 queries: p50 at most 50 ms), and evaluates recommendations by leave-one-out hit rate@k on
 generated usage with planted structure, against recommending the most used skills.
@@ -13,12 +14,16 @@ import functools
 import os
 import random
 import statistics
+from dataclasses import replace
 import time
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
+import pyarrow as pa
+
 from bench.common import latencies_ms, scratch_stores, target
+from kgservice.ids import new_id
 from kgservice.services.skills import anomalies, dependencies, metrics, recommendations
 from kgservice.services.skills.invocations import InvocationInput, record_invocations
 from kgservice.stores.graph import GraphStore
@@ -27,8 +32,31 @@ NOW = datetime(2026, 6, 1)  # noqa: DTZ001 - naive UTC, as stored
 NAMESPACE = "bench"
 
 
+def stored_sessions(graph: GraphStore, count: int) -> list[str]:
+    """Ids of ``count`` new sessions of the benchmark's namespace (bulk-loaded)."""
+    ids = [new_id("Session") for _ in range(count)]
+    now = pa.array([NOW] * count, pa.timestamp("us"))
+    text = pa.nulls(count, pa.string())
+    table = pa.table(
+        {
+            "id": ids,
+            "namespace": [NAMESPACE] * count,
+            "created_at": now,
+            "legacy_id": text,
+            "external_id": [f"agent-{k}" for k in range(count)],
+            "status": ["active"] * count,
+            "agent": text,
+            "started_at": now,
+            "ended_at": pa.nulls(count, pa.timestamp("us")),
+            "metadata": text,
+        }
+    )
+    graph.copy_from_arrow("Session", table)
+    return ids
+
+
 def generated_invocations(
-    count: int, skills: int, days: int, rng: random.Random
+    count: int, skills: int, days: int, sessions: list[str], rng: random.Random
 ) -> list[InvocationInput]:
     """Invocations of ``skills`` skills (Zipf-like popularity) spread over ``days`` days,
     by 50 users, 8 to a session."""
@@ -42,7 +70,7 @@ def generated_invocations(
             completed=rng.random() < success[skill],
             duration_ms=rng.lognormvariate(6.0, 0.8),
             user_id=f"user-{rng.randrange(50)}",
-            session_id=f"session-{k // 8}",
+            session_id=sessions[k // 8],
             workflow_phase=rng.choice(("plan", "build", "review")),
         )
         for k, skill in enumerate(chosen)
@@ -181,10 +209,13 @@ def run(quick: bool = False) -> dict[str, Any]:
     """Ingest, time the queries, evaluate recommendations; with the load average."""
     count, skills = (10_000, 50) if quick else (100_000, 200)
     rng = random.Random(15)
-    items = generated_invocations(count, skills, 90, rng)
     load_before = os.getloadavg()
     with scratch_stores() as stores:
+        sessions = stored_sessions(stores.graph, count // 8)
+        items = generated_invocations(count, skills, 90, sessions, rng)
         ingestion = ingest(stores.graph, items, 1_000)
+        unlinked = [replace(item, session_id=None) for item in items[: count // 10]]
+        ingestion["without_sessions"] = ingest(stores.graph, unlinked, 1_000)
         queries = query_latencies(stores.graph, skills, rng)
     quality = recommendation_quality(quick)
     per_skill = [

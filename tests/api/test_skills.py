@@ -14,6 +14,7 @@ mutation($input: RecordSkillInvocationsInput!) {
     __typename
     ... on RecordSkillInvocationsPayload { recorded }
     ... on ValidationError { field message }
+    ... on NotFoundError { id }
   }
 }
 """
@@ -60,6 +61,19 @@ def record(
     assert "errors" not in body, body
     result: dict[str, Any] = body["data"]["recordSkillInvocations"]
     return result
+
+
+def stored_sessions(gql: GraphQLClient, count: int) -> list[str]:
+    """Ids of ``count`` new sessions of one new project."""
+    project = gql(
+        'mutation { createProject(input: {name: "skills"}) { ... on CreateProjectPayload { project { id } } } }'
+    )
+    project_id = project["data"]["createProject"]["project"]["id"]
+    made = "mutation($p: ID!, $x: String!) { createSession(input: {projectId: $p, externalId: $x}) { ... on CreateSessionPayload { session { id } } } }"
+    return [
+        gql(made, p=project_id, x=f"agent-{k}")["data"]["createSession"]["session"]["id"]
+        for k in range(count)
+    ]
 
 
 def test_metrics_match_hand_computed_figures(gql: GraphQLClient) -> None:
@@ -204,6 +218,15 @@ def test_bad_input_is_refused_and_nothing_is_written(gql: GraphQLClient) -> None
     assert bucket.get("data") is None
     empty = record(gql, [])
     assert empty["__typename"] == "ValidationError"
+    (session,) = stored_sessions(gql, 1)
+    stranger = record(
+        gql,
+        [
+            invocation(0, 1, True, 1.0, sessionId=session),
+            invocation(0, 1, True, 1.0, sessionId="01KDVDNA00WR9V7SPFV9690M0D"),
+        ],
+    )
+    assert stranger["__typename"] == "NotFoundError"
     rank = record(gql, [invocation(0, 1, True, 1.0, selectionRank=0)])
     assert rank["field"] == "invocations[0].selectionRank"
     assert (

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from tests.api.conftest import GraphQLClient
-from tests.api.test_skills import record
+from tests.api.test_skills import record, stored_sessions
 
 
 def iso(moment: datetime) -> str:
@@ -74,7 +74,11 @@ def test_dependencies_match_the_hand_computed_example(gql: GraphQLClient) -> Non
     at = iso(datetime.now(UTC) - timedelta(hours=1))
     plan = [("A", "s1"), ("A", "s1"), ("B", "s1"), ("A", "s2"), ("B", "s2"), ("C", "s2"),
             ("A", "s3"), ("C", "s4"), ("B", None), ("B", None)]  # fmt: skip
-    record(gql, [{"skill": s, "at": at, "completed": True, "sessionId": sid} for s, sid in plan])
+    ids = dict(zip(["s1", "s2", "s3", "s4"], stored_sessions(gql, 4), strict=True))
+    record(
+        gql,
+        [{"skill": s, "at": at, "completed": True, "sessionId": ids.get(sid)} for s, sid in plan],
+    )
     assert gql(DEPENDENCIES)["data"]["skillDependencies"] == []  # not refreshed yet
     refreshed = gql(
         "mutation { refreshSkillDependencies(input: {}) { ... on RefreshSkillDependenciesPayload { edges } } }"

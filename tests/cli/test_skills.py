@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import random
+from dataclasses import replace
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -11,6 +12,7 @@ from typer.testing import CliRunner
 
 from kgservice.cli import app
 from kgservice.clock import utc_now
+from kgservice.ids import new_id
 from kgservice.services.skills.invocations import InvocationInput, record_invocations
 from kgservice.settings import Settings
 from kgservice.stores.opening import open_stores
@@ -40,7 +42,15 @@ def test_report_lists_top_degrading_and_dependencies(settings: Settings, data_di
         + runs("pytest", 100, now - timedelta(days=6.9), 6.8, 0.6, rng, "b")
         + runs("ruff", 100, now - timedelta(days=29), 28, 0.9, rng, "a")
     )
+    sessions = sorted({i.session_id for i in items if i.session_id})
+    ids = {name: new_id("Session") for name in sessions}
+    items = [replace(i, session_id=ids[i.session_id]) if i.session_id else i for i in items]
     with open_stores(settings) as stores:
+        with stores.graph.transaction() as tx:
+            for session_id in ids.values():
+                tx.execute_trusted(
+                    f"CREATE (:Session {{id: '{session_id}', namespace: 'default'}})"
+                )
         record_invocations(stores.graph, "default", items)
     result = runner.invoke(
         app, ["skills", "report", "--data-dir", str(data_dir), "--format", "json"]

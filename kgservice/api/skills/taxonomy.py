@@ -63,7 +63,7 @@ class SkillInvocationInput:
     duration_ms: float | None = None
     user_id: str | None = None
     session_id: strawberry.ID | None = strawberry.field(
-        default=None, description="Linked by a DURING edge when it is a stored session's id."
+        default=None, description="A stored session, linked by a DURING edge."
     )
     error_type: str | None = None
     user_query: str | None = None

@@ -7,7 +7,8 @@ its commit checkpoints the whole database with readers held back, which at 100,0
 invocations took longer than the whole ``UNWIND`` batch (docs/architecture.md, skills).
 
 Skills unknown in the namespace are created on first use, inside the same transaction
-(under the single writer, so two batches never create one name twice).
+(under the single writer, so two batches never create one name twice). A session id must
+name a stored session.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from kgservice.clock import utc_now
-from kgservice.errors import InputError
+from kgservice.errors import InputError, NotFoundError
 from kgservice.ids import new_id
 from kgservice.services.validation import MAX_NAME, require_text
 from kgservice.stores.graph import GraphStore, Transaction
@@ -117,12 +118,13 @@ def record_invocations(
 ) -> int:
     """Record invocations in one transaction; return how many were recorded.
 
-    Unknown skills are created; an invocation whose ``session_id`` is a stored session is
-    linked to it (``DURING``), any other session id is kept as a property only.
+    Unknown skills are created; an invocation with a ``session_id`` is linked to that
+    stored session (``DURING``).
 
     Raises:
         InputError: a bad field (named ``invocations[i].field``), an empty batch or more
             than :data:`MAX_BATCH`; nothing is written.
+        NotFoundError: a ``session_id`` that is no stored session; nothing is written.
     """
     require_text("namespace", namespace, max_length=MAX_NAME)
     if not invocations:
@@ -134,16 +136,22 @@ def record_invocations(
     session_ids = sorted({row["session_id"] for row in rows if row["session_id"] is not None})
     with graph.transaction() as tx:
         ids = skill_ids(tx, namespace, [row["skill"] for row in rows], now)
-        stored: set[str] = set()
         if session_ids:
-            found = tx.run("skills/sessions_existing", {"ids": session_ids})
-            stored = {row["id"] for row in found}
+            found = {
+                row["id"]
+                for row in tx.run(
+                    "skills/sessions_existing", {"ids": session_ids, "namespace": namespace}
+                )
+            }
+            missing = [i for i in session_ids if i not in found]
+            if missing:
+                raise NotFoundError(missing[0], "session")
         plain: list[dict[str, Any]] = []
         in_session: list[dict[str, Any]] = []
         for row in rows:
             row["id"] = new_id("SkillInvocation")
             row["skill_id"] = ids[row["skill"]]
-            (in_session if row["session_id"] in stored else plain).append(row)
+            (plain if row["session_id"] is None else in_session).append(row)
         for query, part in (
             ("skills/invocations_create", plain),
             ("skills/invocations_create_in_session", in_session),

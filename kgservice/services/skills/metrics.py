@@ -91,12 +91,21 @@ def seconds(moment: datetime) -> float:
     return (moment - EPOCH).total_seconds()
 
 
-def read_skill_invocations(graph: GraphStore, skill_id: str, window: Window) -> InvocationColumns:
-    """The columns of one skill's invocations in ``window``."""
+def read_skill_invocations(
+    graph: GraphStore, namespace: str, skill: str, window: Window
+) -> InvocationColumns:
+    """The columns of one skill's invocations in ``window``.
+
+    Raises:
+        NotFoundError: no such skill in the namespace.
+    """
+    name = skill.strip()
     _, rows = graph.run_values(
         "skills/skill_invocations",
-        {"skill_id": skill_id, "since": window.since, "until": window.until},
+        {"namespace": namespace, "name": name, "since": window.since, "until": window.until},
     )
+    if not rows:
+        find_skill(graph, namespace, name)  # an unknown skill, or none in the window
     count = len(rows)
     at = np.fromiter((seconds(r[0]) for r in rows), np.float64, count)
     completed = np.fromiter((bool(r[1]) for r in rows), np.bool_, count)
@@ -178,7 +187,7 @@ def skill_metrics(
         NotFoundError: no such skill in the namespace.
     """
     window = resolve_window(since, until)
-    columns = read_skill_invocations(graph, find_skill(graph, namespace, skill), window)
+    columns = read_skill_invocations(graph, namespace, skill, window)
     if phase is not None:
         columns = columns.where(columns.phase == phase)
     if user_id is None:
@@ -248,7 +257,7 @@ def skill_trend(
     """
     window = resolve_window(since, until, default_days=7 if bucket is Bucket.HOUR else 30)
     starts = bucket_starts(window, bucket)
-    columns = read_skill_invocations(graph, find_skill(graph, namespace, skill), window)
+    columns = read_skill_invocations(graph, namespace, skill, window)
     origin = seconds(starts[0]) if starts else 0.0
     index = ((columns.at - origin) // bucket.value).astype(np.int64)
     runs = np.bincount(index, minlength=len(starts))
