@@ -14,9 +14,9 @@ import functools
 import os
 import random
 import statistics
-from dataclasses import replace
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 

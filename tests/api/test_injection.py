@@ -56,6 +56,16 @@ BENIGN = "benign probe text, long enough to pass every minimum length of the sch
 #: Mutations that start background work (a Job): their later effects depend on the data,
 #: so only "nothing disappeared" is checked for them.
 BACKGROUND_PREFIXES = ("start",)
+#: Tables whose rows a write creates on first use (skills, modalities) or replaces (a
+#: skill's modalities and category, a category's parent), so what the same write changes
+#: there depends on what earlier calls stored: not compared.
+CREATED_ON_FIRST_USE = {
+    "node:Skill",
+    "node:Modality",
+    "rel:HAS_MODALITY",
+    "rel:IN_CATEGORY",
+    "rel:SUBCATEGORY_OF",
+}
 
 Path = tuple[str | int, ...]
 
@@ -193,7 +203,7 @@ def settled_counts(stores: Stores, background: bool) -> dict[str, int]:
 def delta(before: dict[str, int], after: dict[str, int]) -> dict[str, int]:
     return {
         k: after.get(k, 0) - before.get(k, 0)
-        for k in before.keys() | after.keys()
+        for k in (before.keys() | after.keys()) - CREATED_ON_FIRST_USE
         if after.get(k, 0) != before.get(k, 0)
     }
 
