@@ -16,6 +16,7 @@ from kgservice.services.search import SearchService
 from kgservice.services.session_chain import SessionChain
 from kgservice.services.session_reads import SessionReads
 from kgservice.services.sessions import SessionService
+from kgservice.services.skills.dependencies import DependencyRefreshJobs
 from kgservice.services.text_index import TextIndex
 from kgservice.stores.embedder import Embedder
 from kgservice.stores.opening import Stores
@@ -40,6 +41,7 @@ class Services:
     entities: EntityService
     resolution: ResolutionService
     graph_algorithms: GraphAlgorithms
+    skill_dependencies: DependencyRefreshJobs
 
     @classmethod
     def create(cls, stores: Stores, embedder: Embedder) -> Services:
@@ -74,4 +76,5 @@ class Services:
             graph_algorithms=GraphAlgorithms(
                 stores.graph, stores.vectors, stores.settings.graph_algorithms
             ),
+            skill_dependencies=DependencyRefreshJobs(stores.graph, jobs, job_runner),
         )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import time
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -68,6 +69,24 @@ def test_planted_drop_and_spike_are_found_and_stored(gql: GraphQLClient) -> None
 
 
 DEPENDENCIES = "{ skillDependencies { from to support confidence lift sessions } }"
+START = "mutation { startSkillDependencyRefresh(input: {}) { ... on StartSkillDependencyRefreshPayload { job { id kind } } } }"
+
+
+def refresh(gql: GraphQLClient) -> dict[str, Any]:
+    """Start the refresh job and wait for it; return its final counts."""
+    job = gql(START)["data"]["startSkillDependencyRefresh"]["job"]
+    assert job["kind"] == "skill_dependencies"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        found = gql("query($id: ID!) { job(id: $id) { status counts } }", id=job["id"])["data"][
+            "job"
+        ]
+        if found["status"] in {"SUCCEEDED", "FAILED"}:
+            assert found["status"] == "SUCCEEDED", found
+            counts: dict[str, Any] = found["counts"]
+            return counts
+        time.sleep(0.1)
+    raise AssertionError("the refresh job did not finish")
 
 
 def test_dependencies_match_the_hand_computed_example(gql: GraphQLClient) -> None:
@@ -80,10 +99,7 @@ def test_dependencies_match_the_hand_computed_example(gql: GraphQLClient) -> Non
         [{"skill": s, "at": at, "completed": True, "sessionId": ids.get(sid)} for s, sid in plan],
     )
     assert gql(DEPENDENCIES)["data"]["skillDependencies"] == []  # not refreshed yet
-    refreshed = gql(
-        "mutation { refreshSkillDependencies(input: {}) { ... on RefreshSkillDependenciesPayload { edges } } }"
-    )
-    assert refreshed["data"]["refreshSkillDependencies"] == {"edges": 6}
+    assert refresh(gql) == {"edges": 6}
     found = {(d["from"], d["to"]): d for d in gql(DEPENDENCIES)["data"]["skillDependencies"]}
     # 6 sessions (two sessionless invocations count as one each); |A| 3, |B| 4, |C| 2
     assert found["A", "B"] == {"from": "A", "to": "B", "support": pytest.approx(2 / 6),
@@ -95,8 +111,13 @@ def test_dependencies_match_the_hand_computed_example(gql: GraphQLClient) -> Non
         "skillDependencies"
     ]
     assert {(d["from"], d["to"]) for d in high} == {("A", "B"), ("B", "A")}
-    gql("mutation { refreshSkillDependencies(input: {}) { __typename } }")
+    refresh(gql)
     assert len(gql(DEPENDENCIES)["data"]["skillDependencies"]) == 6  # replaced, not added
+    backwards = gql(
+        'mutation { startSkillDependencyRefresh(input: {since: "2026-03-02T00:00:00Z", '
+        'until: "2026-03-01T00:00:00Z"}) { ... on ValidationError { field } } }'
+    )
+    assert backwards["data"]["startSkillDependencyRefresh"] == {"field": "since"}
     bad = gql("{ skillDependencies(minSupport: 1.5) { from } }")
     assert bad["errors"][0]["extensions"] == {"code": "VALIDATION", "field": "minSupport"}
 

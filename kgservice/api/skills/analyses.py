@@ -9,6 +9,7 @@ import strawberry
 
 from kgservice.api.context import KgInfo
 from kgservice.api.errors import ConflictError, NotFoundError, ValidationError
+from kgservice.api.knowledge.jobs import Job
 from kgservice.api.mutations import run_mutation
 from kgservice.api.skills.calls import bounded, call
 from kgservice.services.skills import anomalies, dependencies, recommendations
@@ -47,21 +48,21 @@ class SkillRecommendation:
     reason: str
 
 
-@strawberry.input(description="Recompute a namespace's co-use edges.")
-class RefreshSkillDependenciesInput:
+@strawberry.input(description="Recompute a namespace's co-use edges in a background job.")
+class StartSkillDependencyRefreshInput:
     namespace: str = "default"
-    since: datetime | None = None
+    since: datetime | None = strawberry.field(default=None, description="Default: 90 days ago.")
     until: datetime | None = None
 
 
 @strawberry.type
-class RefreshSkillDependenciesPayload:
-    edges: int = strawberry.field(description="CO_USED edges now stored for the namespace.")
+class StartSkillDependencyRefreshPayload:
+    job: Job = strawberry.field(description="Its counts end with the number of edges stored.")
 
 
-RefreshSkillDependenciesResult: TypeAlias = Annotated[
-    RefreshSkillDependenciesPayload | ValidationError | NotFoundError | ConflictError,
-    strawberry.union("RefreshSkillDependenciesResult"),
+StartSkillDependencyRefreshResult: TypeAlias = Annotated[
+    StartSkillDependencyRefreshPayload | ValidationError | NotFoundError | ConflictError,
+    strawberry.union("StartSkillDependencyRefreshResult"),
 ]
 
 
@@ -117,7 +118,7 @@ class SkillAnalysesQuery:
         ]
 
     @strawberry.field(
-        description="Stored co-use of skills within sessions (refreshSkillDependencies "
+        description="Stored co-use of skills within sessions (startSkillDependencyRefresh "
         "recomputes it), by lift."
     )
     async def skill_dependencies(
@@ -166,16 +167,17 @@ class SkillAnalysesQuery:
 
 @strawberry.type
 class SkillAnalysesMutation:
-    @strawberry.mutation(description="Recompute co-use in the window (default 90 days).")
-    async def refresh_skill_dependencies(
-        self, info: KgInfo, input: RefreshSkillDependenciesInput
-    ) -> RefreshSkillDependenciesResult:
+    @strawberry.mutation(
+        description="Start a job that recomputes co-use in the window and replaces the "
+        "namespace's CO_USED edges; follow it with job(id) or jobProgress."
+    )
+    async def start_skill_dependency_refresh(
+        self, info: KgInfo, input: StartSkillDependencyRefreshInput
+    ) -> StartSkillDependencyRefreshResult:
         info.context.check_namespace(input.namespace)
-        graph = info.context.stores.graph
+        jobs = info.context.services.skill_dependencies
         return await run_mutation(
             info,
-            lambda: dependencies.refresh_dependencies(
-                graph, input.namespace, since=input.since, until=input.until
-            ),
-            lambda n: RefreshSkillDependenciesPayload(edges=n),
+            lambda: jobs.start(input.namespace, input.since, input.until),
+            lambda job: StartSkillDependencyRefreshPayload(job=Job.from_record(job)),
         )

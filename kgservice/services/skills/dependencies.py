@@ -7,17 +7,20 @@ a session of its own), with N sessions, S_A the sessions using A and S_AB those 
     lift(A, B) = support(A, B) / (P(A) P(B)) = |S_AB| N / (|S_A| |S_B|)
 
 Every ordered pair with at least one shared session is kept (confidence is directional).
+A background job (kind ``skill_dependencies``) recomputes them and replaces the stored edges.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 import numpy as np
 
 from kgservice.clock import utc_now
 from kgservice.errors import InputError
+from kgservice.services.jobs import JobControl, JobRecord, JobRunner, JobService
 from kgservice.services.skills.history import NamespaceInvocations, read_namespace_invocations
 from kgservice.services.skills.metrics import resolve_window
 from kgservice.services.validation import MAX_NAME, require_text
@@ -141,3 +144,40 @@ def stored_dependencies(
         CoUse(r["source"], r["target"], r["support"], r["confidence"], r["lift"], r["sessions"])
         for r in rows
     ]
+
+
+JOB_KIND = "skill_dependencies"
+
+
+class DependencyRefreshJobs:
+    """Starts jobs that refresh a namespace's CO_USED edges (job kind ``skill_dependencies``)."""
+
+    def __init__(self, graph: GraphStore, jobs: JobService, runner: JobRunner) -> None:
+        self.graph = graph
+        self.jobs = jobs
+        self.runner = runner
+        jobs.handlers[JOB_KIND] = self.run_job
+
+    def start(
+        self, namespace: str, since: datetime | None = None, until: datetime | None = None
+    ) -> JobRecord:
+        """Check the window, create the job and queue it; return it at once.
+
+        Raises:
+            InputError: an empty namespace or ``since`` not before ``until``.
+        """
+        require_text("namespace", namespace, max_length=MAX_NAME)
+        window = resolve_window(since, until, default_days=DEFAULT_DAYS)
+        parameters = {"since": window.since.isoformat(), "until": window.until.isoformat()}
+        job = self.jobs.create(JOB_KIND, parameters, namespace)
+        self.runner.submit(job.id)
+        return job
+
+    def run_job(self, control: JobControl) -> dict[str, Any]:
+        """Recompute and store the co-use of the job's namespace and window."""
+        job = control.job
+        since = datetime.fromisoformat(job.parameters["since"])
+        until = datetime.fromisoformat(job.parameters["until"])
+        control.report(0.1, {"phase": "computing"})
+        edges = refresh_dependencies(self.graph, job.namespace, since=since, until=until)
+        return {"edges": edges}

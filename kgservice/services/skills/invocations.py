@@ -2,9 +2,10 @@
 
 A batch is one ``UNWIND`` statement (two when some invocations have a session and some
 not), so the engine binds and plans once per batch rather than once per invocation (about
-1 ms per statement in Kuzu 0.11.3); each distinct session is matched once per batch. ``COPY`` from Arrow was measured too: it loads rows faster but
-its commit checkpoints the whole database with readers held back, which at 100,000 stored
-invocations took longer than the whole ``UNWIND`` batch (docs/architecture.md, skills).
+1 ms per statement in Kuzu 0.11.3); each distinct session is matched once per batch.
+``COPY`` from Arrow was measured too: it loads rows faster, but its commit checkpoints the
+whole database with readers held back, which at 100,000 stored invocations took longer
+than the whole ``UNWIND`` batch (docs/architecture.md, skills).
 
 Skills unknown in the namespace are created on first use, inside the same transaction
 (under the single writer, so two batches never create one name twice). A session id must
