@@ -32,12 +32,13 @@ NODE_LABELS: tuple[str, ...] = (
     "Skill",
     "SkillCategory",
     "Modality",
-    "Invocation",
+    "SkillInvocation",  # 0008_skills renamed the placeholder Invocation table
     "Experiment",
     "Variant",
     "Assignment",
     "QualityRun",
     "Job",
+    "SkillAnomaly",
 )
 _CODES = {label: code for code, label in enumerate(NODE_LABELS, start=1)}
 

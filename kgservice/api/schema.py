@@ -34,6 +34,11 @@ from kgservice.api.quality.types import QualityRun
 from kgservice.api.search import SearchQuery
 from kgservice.api.sessions.fields import SessionMutation, SessionQuery
 from kgservice.api.sessions.types import Message, Project, Session, Thread
+from kgservice.api.skills.analyses import SkillAnalysesMutation, SkillAnalysesQuery
+from kgservice.api.skills.experiments import ExperimentMutation, ExperimentQuery
+from kgservice.api.skills.live import SkillLiveSubscription
+from kgservice.api.skills.metrics import SkillMetricsQuery
+from kgservice.api.skills.taxonomy import Skill, SkillTaxonomyMutation, SkillTaxonomyQuery
 from kgservice.api.types import (
     NODE_TYPES,
     GraphNode,
@@ -101,6 +106,10 @@ class Query(
     CodeGraphQuery,
     QualityQuery,
     ListingsQuery,
+    SkillTaxonomyQuery,
+    SkillMetricsQuery,
+    SkillAnalysesQuery,
+    ExperimentQuery,
 ):
     """Every read field."""
 
@@ -115,12 +124,15 @@ class Mutation(
     CodeGraphMutation,
     ImportMutation,
     QualityMutation,
+    SkillTaxonomyMutation,
+    SkillAnalysesMutation,
+    ExperimentMutation,
 ):
     """Every write field; each returns a payload or a typed error."""
 
 
 @strawberry.type
-class Subscription(JobSubscription, QualitySubscription):
+class Subscription(JobSubscription, QualitySubscription, SkillLiveSubscription):
     """Every subscription field."""
 
 
@@ -180,6 +192,7 @@ def build_schema(*, fast_executor: bool = True) -> strawberry.Schema:
             CodeFile,
             Symbol,
             QualityRun,
+            Skill,
         ],
         extensions=extension_factories(),
         execution_context_class=PlainFieldExecutor if fast_executor else None,

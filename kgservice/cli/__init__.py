@@ -17,6 +17,7 @@ from kgservice.cli import (
     migrate,
     quality_report,
     serve,
+    skills,
     status,
 )
 from kgservice.cli.link_mentions import link_mentions_command
@@ -42,6 +43,7 @@ app.command("quality-report")(quality_report.quality_report)
 app.add_typer(migrate.app, name="migrate")
 app.add_typer(api_key.app, name="api-key")
 app.add_typer(imports.app, name="import")
+app.add_typer(skills.app, name="skills")
 
 
 def main() -> None:

@@ -21,6 +21,7 @@ from kgservice.services.search import SearchService
 from kgservice.services.sessions import SessionService
 from kgservice.services.sessions.chain import SessionChain
 from kgservice.services.sessions.reads import SessionReads
+from kgservice.services.skills.dependencies import DependencyRefreshJobs
 from kgservice.services.text_index import TextIndex
 from kgservice.stores.opening import Stores
 
@@ -48,6 +49,7 @@ class Services:
     imports: ImportService
     quality: QualityService
     listings: Listings
+    skill_dependencies: DependencyRefreshJobs
 
     @classmethod
     def create(cls, stores: Stores, embedder: Embedder) -> Services:
@@ -86,4 +88,5 @@ class Services:
             imports=ImportService(stores.graph, index, jobs, job_runner, mentions),
             quality=QualityService(stores.graph),
             listings=Listings(stores.graph),
+            skill_dependencies=DependencyRefreshJobs(stores.graph, jobs, job_runner),
         )

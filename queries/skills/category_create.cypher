@@ -1,0 +1,2 @@
+// A new skill category.
+CREATE (:SkillCategory {id: $id, namespace: 'default', created_at: $now, name: $name, description: $description})

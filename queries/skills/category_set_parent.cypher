@@ -1,0 +1,3 @@
+// Put a category under a parent.
+MATCH (c:SkillCategory {id: $id}), (p:SkillCategory {id: $parent_id})
+CREATE (c)-[:SUBCATEGORY_OF]->(p)

@@ -1,0 +1,3 @@
+// Describe a skill.
+MATCH (s:Skill {id: $id})
+SET s.description = $description
