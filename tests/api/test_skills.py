@@ -158,7 +158,7 @@ def test_taxonomy_default_and_define_skill(gql: GraphQLClient) -> None:
     skill = body["data"]["defineSkill"]["skill"]
     assert skill["category"] == "linting & formatting"
     by_id = gql(
-        'query($id: ID!) { node(id: $id) { __typename ... on Skill { name category '
+        "query($id: ID!) { node(id: $id) { __typename ... on Skill { name category "
         "modalities { input output } } } }",
         id=skill["id"],
     )["data"]["node"]
