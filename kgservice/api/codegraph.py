@@ -31,7 +31,13 @@ from kgservice.services.codegraph.commit_graph import (
     RepositoryInfo,
     SymbolInfo,
 )
-from kgservice.services.codegraph.impact import MAX_DEPTH, call_chain, impact, importers_of
+from kgservice.services.codegraph.impact import (
+    MAX_DEPTH,
+    call_chain,
+    check_depth,
+    impact,
+    importers_of,
+)
 
 T = TypeVar("T")
 MAX_MENTIONS = 100
@@ -328,6 +334,7 @@ class CodeGraphQuery:
         depth: int = 3,
         namespace: str = "default",
     ) -> list[ImpactEntry]:
+        await _call(info, check_depth, depth)  # before the repository is looked up
         graph = await _load(info, repo, commit, namespace)
         found = await _call(info, impact, graph, target, depth)
         return [

@@ -41,10 +41,15 @@ def _start(graph: CommitGraph, target: SymbolInfo) -> list[str]:
     return [target.id]
 
 
-def impact(graph: CommitGraph, target: str, depth: int = 3) -> list[Impacted]:
-    """Everything that transitively imports or calls ``target``, nearest first."""
+def check_depth(depth: int) -> None:
+    """Refuse a depth outside 1..MAX_DEPTH (checked before anything is looked up)."""
     if not 1 <= depth <= MAX_DEPTH:
         raise InputError("depth", f"must be between 1 and {MAX_DEPTH}")
+
+
+def impact(graph: CommitGraph, target: str, depth: int = 3) -> list[Impacted]:
+    """Everything that transitively imports or calls ``target``, nearest first."""
+    check_depth(depth)
     start = graph.find(target)
     seen: dict[str, tuple[int, str]] = dict.fromkeys(_start(graph, start), (0, ""))
     frontier = deque(seen)
