@@ -15,7 +15,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from kgservice.services.imports.conversations import legacy_json
 from kgservice.services.imports.mapping import MapContext, MappedTable
 from kgservice.services.imports.records import (
     MappedEdge,
@@ -28,6 +27,7 @@ from kgservice.services.imports.records import (
     unique_rows,
 )
 from kgservice.services.imports.sources import LegacyFile, LegacyTable
+from kgservice.services.imports.text_tables import legacy_json
 from kgservice.services.knowledge.entities import entity_text
 from kgservice.services.knowledge.names import KIND_PATTERN, name_key
 

@@ -5,23 +5,16 @@ become Reflection nodes (tags, importance) in their project; the other legacy fi
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from kgservice.services.imports.conversations import legacy_metadata
 from kgservice.services.imports.mapping import MapContext, MappedTable
 from kgservice.services.imports.records import (
-    MappedEdge,
-    MappedNode,
     TableReport,
-    check_content,
-    check_embedding,
-    first_time,
-    seeded_id,
-    unique_rows,
 )
 from kgservice.services.imports.sources import LegacyFile, LegacyTable
+from kgservice.services.imports.text_tables import map_text_table
 
 REFLECTIONS_V2 = LegacyTable(
     name="reflections_v2",
@@ -105,57 +98,21 @@ class ReflectionsMapper:
     def _map_table(
         self, legacy: LegacyFile, table: LegacyTable, context: MapContext
     ) -> MappedTable:
-        report = TableReport(file=legacy.label, table=table.name)
-        rows, vectors = legacy.read(table)
-        report.source = len(rows)
-        for row, vector in zip(rows, vectors, strict=True):
-            row["embedding"] = vector
-        rows = unique_rows(report, rows)
-        known = context.known(row["id"] for row in rows)
-        mapped = MappedTable(report)
-        for row in rows:
-            legacy_id = row["id"]
-            content = check_content(report, legacy_id, row["content"])
-            if content is None:
-                continue
-            embedding = check_embedding(report, legacy_id, row["embedding"], context.dimension)
-            earlier = known.get(legacy_id)
-            if earlier is not None:
-                if earlier.job_id != context.job_id or context.job_id is None:
-                    report.already += 1
-                    continue
-                report.imported += 1
-                mapped.nodes.append(
-                    MappedNode(
-                        "Reflection", earlier.node_id, {}, [], content, embedding, existing=True
-                    )
-                )
-                continue
-            moment = first_time(
-                report, legacy_id, context.started, row["timestamp"], row.get("created_at")
-            )
-            importance = row.get("importance_score")
-            if importance is not None and importance_of(importance) != importance:
-                report.problem("importance outside 0..1 (clamped)", legacy_id)
-            node_id = seeded_id(moment, "Reflection", context.seed(table.name, legacy_id))
-            node = MappedNode(
-                label="Reflection",
-                id=node_id,
-                keys=[legacy_id],
-                properties={
-                    "namespace": context.namespace,
-                    "created_at": moment,
-                    "legacy_id": legacy_id,
-                    "content": content,
-                    "tags": tag_list(row.get("tags")),
-                    "importance": importance_of(importance),
-                    "metadata": legacy_metadata(table.name, row, _OWN),
-                },
-                text=content,
-                embedding=embedding,
-            )
-            project = context.project_id(row.get("project"), moment)
-            node.edges.append(MappedEdge("IN_PROJECT", "Reflection", node_id, "Project", project))
-            mapped.nodes.append(node)
-            report.imported += 1
-        return mapped
+        return map_text_table(
+            legacy,
+            table,
+            context,
+            label="Reflection",
+            own=_OWN,
+            later_time="created_at",
+            properties=_reflection_properties,
+        )
+
+
+def _reflection_properties(
+    report: TableReport, row: Mapping[str, Any], legacy_id: str
+) -> dict[str, Any]:
+    importance = row.get("importance_score")
+    if importance is not None and importance_of(importance) != importance:
+        report.problem("importance outside 0..1 (clamped)", legacy_id)
+    return {"tags": tag_list(row.get("tags")), "importance": importance_of(importance)}
