@@ -40,7 +40,11 @@ class MappedEdge:
 @dataclass
 class MappedNode:
     """One node to create (or, ``existing``, already in the graph), the legacy keys to
-    record for it now, its edges and, for a text node, its text and stored vector."""
+    record for it now, its edges and, for a text node, its text and stored vector.
+
+    ``parts`` are nodes written with it, in the same batch (a commit's repository, files
+    and symbols): a record made of many nodes is never half-written.
+    """
 
     label: str
     id: str
@@ -50,6 +54,11 @@ class MappedNode:
     embedding: npt.NDArray[np.float32] | None = None
     existing: bool = False
     edges: list[MappedEdge] = field(default_factory=list)
+    parts: list[MappedNode] = field(default_factory=list)
+
+    def whole(self) -> list[MappedNode]:
+        """The node and its parts."""
+        return [self, *self.parts]
 
 
 @dataclass
