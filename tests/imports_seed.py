@@ -36,7 +36,7 @@ TOPICS = [
     "DuckDB reads the legacy reflection database without a server, read-only.",
     "Typer gives every command its --help; rich draws the progress bar on stderr.",
     "Strawberry resolvers return a payload or a typed error member of the union.",
-    "ULIDs keep time order: the first 48 bits are milliseconds since the epoch.",
+    "ULIDs keep time order (kgservice/ids.py): the first 48 bits are milliseconds.",
     "Discovery scores pairs by vector kNN, co-mention and Adamic-Adar, then types them.",
 ]
 

@@ -151,3 +151,46 @@ def test_rollback_leaves_an_earlier_repository_and_commit(
     kept = nodes.find_node_by_legacy_id(graph, "/home/les/kgservice:0000001")
     assert kept is not None
     assert kept.id == earlier.commit_id
+
+
+def test_mentions_of_imported_code_are_linked(services: Services, install: LegacyInstall) -> None:
+    """Imported texts naming code of the latest imported commit, and older texts naming it,
+    get MENTIONS edges; a rollback takes them away with the code."""
+    graph = services.stores.graph
+    project = services.sessions.create_project("kgservice")
+    older = services.memory.store_conversation(
+        "Where does kgservice.ids.id_at take the random part of a ULID from?", project.id
+    )
+    before = table_counts(graph, services.stores.vectors)
+    report = run(services, ImportParameters.checked(reflection_db=install.reflection_db))
+    latest = services.codegraph.commit_graph("/home/les/kgservice", None, "default")
+    assert latest.commit.sha == "7c1e9d0"
+    ids_file = next(f.id for f in latest.files if f.path == "kgservice/ids.py")
+    id_at = latest.by_qualname["kgservice.ids.id_at"].id
+
+    def code_mentioned_by(text_id: str) -> set[str]:
+        bounds = {"namespace": "default", "first_id": text_id, "last_id": text_id}
+        rows = graph.run("codegraph/mention_existing", bounds, label="Conversation")
+        return {r["target_id"] for r in rows}
+
+    assert code_mentioned_by(older.id) == {id_at}
+    naming = [
+        key for key in install.conversations_v2 if "kgservice/ids.py" in content_of(graph, key)
+    ]
+    assert naming
+    for key in naming:
+        record = nodes.find_node_by_legacy_id(graph, key)
+        assert record is not None
+        assert code_mentioned_by(record.id) == {ids_file}
+    assert report["mentions"]["Conversation"] >= len(naming) + 1
+    services.imports.rollback(report["job_id"])
+    assert code_mentioned_by(older.id) == set()
+    assert table_counts(graph, services.stores.vectors) == {
+        **before,
+        "node Job": before.get("node Job", 0) + 1,
+    }
+
+
+def content_of(graph: Any, legacy_id: str) -> str:
+    record = nodes.find_node_by_legacy_id(graph, legacy_id)
+    return "" if record is None else str(record.properties.get("content") or "")
