@@ -45,6 +45,12 @@ def test_rows_become_a_usable_code_graph(services: Services, install: LegacyInst
     report = run(services, ImportParameters.checked(reflection_db=install.reflection_db))
     table = report["tables"]["code_graphs"]
     assert table["file"].startswith("reflection.duckdb (")
+    texts = CODE_NODES["CodeFile"] + CODE_NODES["Symbol"]
+    assert report["vectors"]["code_graphs"] == {
+        **report["vectors"]["code_graphs"],
+        "reused": 0,
+        "embedded": texts,
+    }
     assert report["verification"]["created_nodes"] == {
         **report["verification"]["created_nodes"],
         **CODE_NODES,
@@ -83,6 +89,7 @@ def test_a_dry_run_counts_code_graphs_and_writes_nothing(
     report = services.imports.dry_run(ImportParameters.checked(reflection_db=install.reflection_db))
     table = report["tables"]["code_graphs"]
     assert (table["source"], table["imported"], sum(table["skipped"].values())) == (5, 3, 2)
+    assert report["vectors"]["code_graphs"]["check"]["sampled"] == 0  # none stored
     assert set(table["examples"]) >= set(table["skipped"])
     assert table_counts(services.stores.graph, services.stores.vectors) == before
 
