@@ -1,8 +1,8 @@
 """Writing mapped tables: batches of nodes, edges, legacy keys and the ledger by COPY.
 
-Each batch is one graph transaction that bulk-loads (COPY from Arrow) its nodes, their
-edges, the legacy keys recorded for them and the ``ImportedNode`` ledger rows, and saves the
-job's checkpoint, so a stopped or killed import resumes after the last committed batch (the
+Each batch is one graph transaction that bulk-loads (COPY from Arrow) its nodes (each with
+its parts: a record made of many nodes is never split), their edges, the legacy keys
+recorded for them and the ``ImportedNode`` ledger rows, and saves the job's checkpoint, so a stopped or killed import resumes after the last committed batch (the
 legacy keys say what is there). Vectors are stored after the commit; a batch whose vectors
 were lost to a kill is completed when the job resumes (its nodes come back ``existing``).
 """
