@@ -49,7 +49,10 @@ class LegacyCodeGraphs:
     """Maps ``code_graphs`` rows onto Repository, Commit, CodeFile and Symbol nodes.
 
     Ids are ULIDs of the row's own time (``indexed_at``, else ``timestamp``) seeded by the
-    row id, so a resumed import maps a row to the ids it wrote before.
+    row id, so a resumed import maps a row to the ids it wrote before. The texts of files
+    and symbols are searchable at once; their vectors are left to the backfill, as
+    ``import_legacy_code_graph`` leaves them (embedding every symbol of every commit would
+    make the import take minutes).
     """
 
     def map_code_graphs(
@@ -135,7 +138,8 @@ def commit_node(
     ):
         for properties in pa.table(table).to_pylist():
             text = text_of(label, properties)
-            parts.append(MappedNode(label, properties.pop("id"), properties, text=text))
+            node_id = properties.pop("id")
+            parts.append(MappedNode(label, node_id, properties, text=text, embed=False))
     commit = MappedNode(
         "Commit",
         plan.commit_id,

@@ -43,7 +43,9 @@ class MappedNode:
     record for it now, its edges and, for a text node, its text and stored vector.
 
     ``parts`` are nodes written with it, in the same batch (a commit's repository, files
-    and symbols): a record made of many nodes is never half-written.
+    and symbols): a record made of many nodes is never half-written. A text node that is
+    not ``embed``-ded has its text stored for full-text search at once and its vector left
+    to the backfill (code, like ``index-code`` without embedding).
     """
 
     label: str
@@ -55,6 +57,7 @@ class MappedNode:
     existing: bool = False
     edges: list[MappedEdge] = field(default_factory=list)
     parts: list[MappedNode] = field(default_factory=list)
+    embed: bool = True
 
     def whole(self) -> list[MappedNode]:
         """The node and its parts."""

@@ -2,9 +2,11 @@
 
 Each batch is one graph transaction that bulk-loads (COPY from Arrow) its nodes (each with
 its parts: a record made of many nodes is never split), their edges, the legacy keys
-recorded for them and the ``ImportedNode`` ledger rows, and saves the job's checkpoint, so a stopped or killed import resumes after the last committed batch (the
-legacy keys say what is there). Vectors are stored after the commit; a batch whose vectors
-were lost to a kill is completed when the job resumes (its nodes come back ``existing``).
+recorded for them and the ``ImportedNode`` ledger rows, and saves the job's checkpoint, so
+a stopped or killed import resumes after the last committed batch (the legacy keys say
+what is there). Vectors (or, for texts left to the backfill, the texts) are stored after
+the commit; a batch whose vectors or texts were lost to a kill is completed when the job
+resumes (its nodes come back ``existing``).
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from kgservice.services.imports.vector_reuse import ReuseDecision, decide_reuse
 from kgservice.stores.arrow_types import arrow_type
 from kgservice.stores.graph import GraphStore, Transaction
 from kgservice.stores.vector_lookups import has_vectors
-from kgservice.stores.vectors import VectorItem, VectorStore
+from kgservice.stores.vectors import TextItem, VectorItem, VectorStore
 
 BATCH_SIZE = 5_000
 Embed = Callable[[list[str]], npt.NDArray[np.float32]]
@@ -58,11 +60,15 @@ class VectorCounts:
 
     reused: int = 0
     embedded: int = 0
+    #: Texts stored for full-text search, their vectors left to the backfill.
+    deferred: int = 0
     decision: ReuseDecision | None = None
 
     def as_json(self) -> dict[str, Any]:
         """The counts as a JSON object."""
         value: dict[str, Any] = {"reused": self.reused, "embedded": self.embedded}
+        if self.deferred:
+            value["deferred"] = self.deferred
         if self.decision is not None:
             value["check"] = self.decision.as_json()
         return value
@@ -91,13 +97,17 @@ class TableWriter:
         batch transaction (items written so far, of all), ``between()`` runs after each commit
         (and may raise to stop)."""
         counts = VectorCounts()
-        texts = [n for n in wholes(mapped.nodes) if n.text is not None]
+        texts = [n for n in wholes(mapped.nodes) if n.text is not None and n.embed]
         decision = decide_reuse(texts, self.embed)
         counts.decision = decision
         if not decision.reuse:
             for node in texts:
                 node.embedding = None
         self._repair_vectors([n for n in texts if n.existing], context.namespace, counts)
+        self._store_texts(  # unchanged texts are left as they are
+            [n for n in wholes(mapped.nodes) if n.existing and n.text is not None and not n.embed],
+            context.namespace,
+        )
         new = [n for n in mapped.nodes if not n.existing]
         keyed = [n for n in mapped.nodes if n.existing and n.keys]
         items: list[MappedNode | MappedEdge] = [*new, *mapped.edges]
@@ -109,12 +119,16 @@ class TableWriter:
             if number == 0:
                 nodes = [*nodes, *keyed]
             with_text = [n for n in wholes(nodes) if n.text is not None and not n.existing]
+            deferred = [n for n in with_text if not n.embed]
+            with_text = [n for n in with_text if n.embed]
             self._fill_vectors(with_text, counts)
             with self.graph.transaction() as tx:
                 self._copy_batch(tx, context, nodes, edges)
                 done += len(batch)
                 save(tx, done, len(items))
             self._store_vectors(with_text, context.namespace)
+            self._store_texts(deferred, context.namespace)
+            counts.deferred += len(deferred)
             between()
         return counts
 
@@ -223,6 +237,9 @@ class TableWriter:
                 if n.embedding is not None
             ]
         )
+
+    def _store_texts(self, nodes: Sequence[MappedNode], namespace: str) -> None:
+        self.vectors.upsert_texts([TextItem(n.id, n.label, namespace, str(n.text)) for n in nodes])
 
     def _repair_vectors(
         self, nodes: Sequence[MappedNode], namespace: str, counts: VectorCounts
