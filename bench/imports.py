@@ -7,7 +7,10 @@ Builds ``reflection.duckdb`` with 10,000 ``conversations_v2`` rows (texts naming
 200 entities and 300 relations. Then times, in this process on fresh stores: the import
 job from the file check to the verification (mapping, the vector-reuse check, COPY
 batches, vectors, mention linking), a second run that finds everything already there,
-and a rollback. Skill invocations wait for the skills model (their target is not run).
+and a rollback. Then, apart, ``code_graphs`` rows of one repository (20 commits of 50
+modules of 25 functions: 27,000 file and symbol texts, searchable at once, vectors left to
+the backfill) are imported and rolled back. Skill invocations wait for the skills model
+(their target is not run).
 
 Run: ``uv run kgservice bench imports`` (``--quick``: 2,000 conversations).
 """
@@ -15,6 +18,7 @@ Run: ``uv run kgservice bench imports`` (``--quick``: 2,000 conversations).
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import random
 import tempfile
@@ -153,6 +157,68 @@ def build_files(folder: Path, embedder: Embedder, count: int) -> tuple[Path, Pat
     return reflection, knowledge
 
 
+def code_graph_data(commit: int, files: int, functions: int) -> dict[str, Any]:
+    """A legacy graph_data of one commit: ``files`` modules of ``functions`` functions each
+    (one renamed per commit), calling the next one and importing the next module."""
+    nodes: list[dict[str, Any]] = []
+    for f in range(files):
+        following = (f + 1) % files
+        nodes.append({"id": f"f{f}", "type": "file", "path": f"app/part{f}/mod{f}.py"})
+        nodes.append(
+            {
+                "id": f"i{f}",
+                "type": "import",
+                "name": f"app.part{following}.mod{following}",
+                "file_id": f"f{f}",
+            }
+        )
+        for n in range(functions):
+            name = f"step_{n}" if n else f"entry_{commit}"
+            nodes.append(
+                {
+                    "id": f"s{f}.{n}",
+                    "type": "function",
+                    "name": name,
+                    "file_id": f"f{f}",
+                    "start_line": 1 + 10 * n,
+                    "end_line": 9 + 10 * n,
+                    "docstring": f"Step {n} of part {f}.",
+                    "calls": [f"step_{n + 1}"] if n + 1 < functions else [],
+                }
+            )
+    return {"nodes": nodes, "edges": []}
+
+
+def build_code_graphs(folder: Path, commits: int, files: int, functions: int) -> Path:
+    """A reflection.duckdb with ``commits`` code_graphs rows of one repository."""
+    path = folder / "code" / "reflection.duckdb"
+    path.parent.mkdir()
+    connection = duckdb.connect(str(path))
+    for table in ("conversations_v2", "reflections_v2"):  # empty, as the importer needs them
+        connection.execute(
+            f"CREATE TABLE {table} (id VARCHAR, content VARCHAR, timestamp TIMESTAMP)"
+        )
+    connection.execute(
+        "CREATE TABLE code_graphs (id VARCHAR, repo_path VARCHAR, commit_hash VARCHAR, "
+        "indexed_at TIMESTAMP, nodes_count INTEGER, graph_data JSON)"
+    )
+    for c in range(commits):
+        data = code_graph_data(c, files, functions)
+        sha = hashlib.sha1(str(c).encode(), usedforsecurity=False).hexdigest()[:12]
+        connection.execute(
+            "INSERT INTO code_graphs VALUES (?, '/srv/app', ?, ?, ?, ?)",
+            [
+                f"/srv/app:{sha}",
+                sha,
+                BASE + timedelta(hours=c),
+                len(data["nodes"]),
+                json.dumps(data),
+            ],
+        )
+    connection.close()
+    return path
+
+
 def timed_import(services: Services, parameters: ImportParameters) -> dict[str, Any]:
     """Run one import job from the file check on; time it and its phases."""
     marks: dict[str, float] = {}
@@ -204,6 +270,13 @@ def run(quick: bool = False) -> dict[str, Any]:
         started = time.perf_counter()
         services.imports.rollback(first["job_id"])
         rollback_s = time.perf_counter() - started
+        commits, files, functions = (5, 20, 20) if quick else (20, 50, 25)
+        code = build_code_graphs(Path(folder), commits, files, functions)
+        code_import = timed_import(services, ImportParameters.checked(reflection_db=code))
+        texts = commits * files * (functions + 2)  # a file, its module symbol, functions
+        started = time.perf_counter()
+        services.imports.rollback(code_import["job_id"])
+        code_rollback_s = time.perf_counter() - started
     return {
         "benchmark": "imports",
         "sizes": {"conversations": count, "reflections": 100, "entities": 200, "relations": 300},
@@ -213,6 +286,15 @@ def run(quick: bool = False) -> dict[str, Any]:
             "repeat_import": again,
             "rollback_s": round(rollback_s, 2),
             "conversations_per_s": round(count / first["job_s"], 1),
+            "code_graphs": {
+                "commits": commits,
+                "file_and_symbol_texts": texts,
+                "import_s": code_import["job_s"],
+                "cpu_s": code_import["cpu_s"],
+                "texts_per_s": round(texts / code_import["job_s"], 1),
+                "rollback_s": round(code_rollback_s, 2),
+                "verified": code_import["verified"],
+            },
         },
         "targets": {
             "import_s": target(first["job_s"], 20.0, at_least=False),

@@ -36,7 +36,7 @@ TOPICS = [
     "DuckDB reads the legacy reflection database without a server, read-only.",
     "Typer gives every command its --help; rich draws the progress bar on stderr.",
     "Strawberry resolvers return a payload or a typed error member of the union.",
-    "ULIDs keep time order: the first 48 bits are milliseconds since the epoch.",
+    "ULIDs keep time order (kgservice/ids.py): the first 48 bits are milliseconds.",
     "Discovery scores pairs by vector kNN, co-mention and Adamic-Adar, then types them.",
 ]
 
@@ -245,15 +245,123 @@ def _reflection_db(install: LegacyInstall, embed: Embed, count: int) -> None:
             }
         )
     _insert(connection, "reflections_v2", rows, "?")
-    for repo, commit in (("/home/les/kgservice", "a3f5c2e"), ("/home/les/buddy", "9b1d77f")):
+    _code_graphs(install, connection)
+    connection.close()
+
+
+#: A commit of kgservice as session-buddy's indexer saw it: files, classes, functions, an
+#: import, calls (by name and as edges), inheritance, an implied edge and a dangling one.
+KGSERVICE_GRAPH = {
+    "nodes": [
+        {"id": "f1", "type": "file", "path": "kgservice/__init__.py"},
+        {"id": "f2", "type": "file", "path": "kgservice/ids.py"},
+        {"id": "f3", "type": "file", "path": "kgservice/services/imports/job.py"},
+        {"id": "f4", "type": "file", "path": "kgservice/stores/graph.py"},
+        {
+            "id": "c1",
+            "type": "class",
+            "name": "GraphStore",
+            "file_id": "f4",
+            "start_line": 20,
+            "end_line": 180,
+            "docstring": "Kuzu behind one lock.",
+        },
+        {"id": "m1", "type": "method", "name": "GraphStore.run", "file_id": "f4"},
+        {
+            "id": "m2",
+            "type": "function",
+            "name": "new_id",
+            "file_id": "f2",
+            "docstring": "A ULID tagged with its node label.",
+        },
+        {"id": "c2", "type": "class", "name": "ImportService", "file_id": "f3"},
+        {
+            "id": "m3",
+            "type": "method",
+            "name": "ImportService.run_job",
+            "file_id": "f3",
+            "calls": ["new_id"],
+        },
+        {"id": "c3", "type": "class", "name": "DryRunService", "file_id": "f3"},
+        {"id": "i1", "type": "import", "name": "kgservice.ids", "file_id": "f3"},
+        {"id": "i2", "type": "import", "name": "kgservice.stores.graph", "file_id": "f3"},
+    ],
+    "edges": [
+        {"source": "c3", "target": "c2", "type": "inherits"},
+        {"source": "m3", "target": "m1", "type": "calls"},
+        {"source": "f4", "target": "c1", "type": "contains"},
+        {"source": "m3", "target": "gone", "type": "calls"},
+    ],
+}
+#: A later commit of the same repository, nodes keyed by id (the other accepted shape).
+KGSERVICE_LATER = {
+    "nodes": {
+        "f1": {"type": "module", "path": "kgservice/ids.py"},
+        "s1": {"type": "function", "name": "new_id", "file_id": "f1"},
+        "s2": {"type": "function", "name": "id_at", "file_id": "f1", "calls": ["new_id"]},
+    },
+    "edges": [],
+}
+#: Another repository, written with the alternative key names.
+BUDDY_GRAPH = {
+    "nodes": [
+        {
+            "id": "a",
+            "node_type": "function",
+            "name": "checkpoint",
+            "file_path": "session_buddy/server.py",
+            "line_start": 10,
+            "line_end": 40,
+        },
+        {
+            "id": "b",
+            "node_type": "class",
+            "name": "ReflectionDB",
+            "file_path": "session_buddy/db.py",
+        },
+    ],
+    "edges": [{"from": "a", "to": "b", "relation": "calls"}],
+}
+#: What the three graphs become: nodes by table (a module symbol per file).
+CODE_NODES = {"Commit": 3, "Repository": 2, "CodeFile": 7, "Symbol": 17}
+
+
+def _code_graphs(install: LegacyInstall, connection: Any) -> None:
+    rows = [
+        ("/home/les/kgservice", "a3f5c2e", KGSERVICE_GRAPH, BASE + timedelta(days=1), None),
+        ("/home/les/kgservice", "7c1e9d0", KGSERVICE_LATER, BASE + timedelta(days=2), None),
+        ("/home/les/buddy", "9b1d77f", BUDDY_GRAPH, None, BASE + timedelta(days=2, hours=3)),
+    ]
+    for repo, commit, graph, indexed, stamp in rows:
         legacy_id = f"{repo}:{commit}"
         install.code_graphs.append(legacy_id)
+        install.times[legacy_id] = indexed or stamp
+        nodes = graph["nodes"]
         connection.execute(
             "INSERT INTO code_graphs (id, repo_path, commit_hash, indexed_at, nodes_count, "
-            "graph_data) VALUES (?, ?, ?, ?, 2, ?)",
-            [legacy_id, repo, commit, BASE, json.dumps({"nodes": [{"id": "m"}], "edges": []})],
+            "graph_data, timestamp, metadata) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            [legacy_id, repo, commit, indexed, len(nodes), json.dumps(graph), stamp, "{}"],
         )
-    connection.close()
+    malformed = [
+        (
+            "0ddba11",
+            [{"id": "m"}],
+            "malformed graph_data: must be a JSON object with nodes and edges",
+        ),
+        (
+            "deadbee",
+            {"nodes": [{"id": "n9", "type": "lambda"}], "edges": []},
+            "malformed graph_data: node 'n9' has unknown type 'lambda'",
+        ),
+    ]
+    for commit, graph, reason in malformed:
+        legacy_id = f"/home/les/buddy:{commit}"
+        install.skipped[legacy_id] = reason
+        connection.execute(
+            "INSERT INTO code_graphs (id, repo_path, commit_hash, indexed_at, graph_data) "
+            "VALUES (?, ?, ?, ?, ?)",
+            [legacy_id, "/home/les/buddy", commit, BASE, json.dumps(graph)],
+        )
 
 
 def _knowledge_db(install: LegacyInstall) -> None:

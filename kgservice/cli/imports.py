@@ -82,8 +82,8 @@ def session_buddy(
         str | None, typer.Option(help="Continue a stopped import job from its checkpoint.")
     ] = None,
 ) -> None:
-    """Import conversations, reflections, entities and relations (skills and code graphs
-    once their models exist) from session-buddy's files; any subset of them."""
+    """Import conversations, reflections, entities, relations and code graphs (skills once
+    their model exists) from session-buddy's files; any subset of them."""
     parameters = None
     if resume is None:
         parameters = ImportParameters.checked(

@@ -17,7 +17,7 @@ from kgservice.embedding import Embedder
 from kgservice.ids import id_time, new_id
 from kgservice.settings import ApiKeyEntry, Settings
 from tests.api.conftest import GraphQLClient
-from tests.imports_seed import LegacyInstall, build_install
+from tests.imports_seed import CODE_NODES, LegacyInstall, build_install, table_counts
 
 IMPORT = """mutation($input: ImportSessionBuddyInput!) { importSessionBuddy(input: $input) {
   __typename ... on ImportSessionBuddyPayload { job { id kind status } }
@@ -28,7 +28,7 @@ ROLLBACK = """mutation($id: ID!) { rollbackImport(input: {jobId: $id}) { __typen
 JOB = """query($id: ID!) { job(id: $id) { id status progress counts errors } }"""
 BY_LEGACY = """query($key: String!) { node(legacyId: $key) { __typename id
   ... on Conversation { content } ... on Reflection { tags importance }
-  ... on Entity { name kind } } }"""
+  ... on Entity { name kind } ... on Commit { sha indexedAt fileCount } } }"""
 
 
 @pytest.fixture(scope="module")
@@ -69,7 +69,11 @@ def run_import(gql: GraphQLClient, **input: Any) -> dict[str, Any]:
     return job
 
 
-def test_import_lookup_and_rollback(gql: GraphQLClient, install: LegacyInstall) -> None:
+def test_import_lookup_and_rollback(
+    http: TestClient, gql: GraphQLClient, install: LegacyInstall
+) -> None:
+    stores = http.app.state.stores  # type: ignore[attr-defined]
+    before = table_counts(stores.graph, stores.vectors)
     job = run_import(gql, **files(install))
     assert job["progress"] == 1.0
     counts = job["counts"]
@@ -92,11 +96,29 @@ def test_import_lookup_and_rollback(gql: GraphQLClient, install: LegacyInstall) 
     assert reflection["importance"] == pytest.approx(0.9)
     entity = gql(BY_LEGACY, key=next(iter(install.entities)))["data"]["node"]
     assert entity == {**entity, "name": "kgservice", "kind": "project"}
+    code_graphs = counts["tables"]["code_graphs"]
+    assert (code_graphs["imported"], sum(code_graphs["skipped"].values())) == (3, 2)
+    assert code_graphs["skipped"] == {
+        reason: 1 for key, reason in install.skipped.items() if key.startswith("/home/les/")
+    }
+    for key in install.code_graphs:  # repo:commit composites
+        commit = gql(BY_LEGACY, key=key)["data"]["node"]
+        assert commit["__typename"] == "Commit"
+        assert commit["sha"] == key.rpartition(":")[2]
+        assert id_time(commit["id"]).replace(tzinfo=None) == install.times[key]
+        keys[key] = "Commit"
+    first = gql(BY_LEGACY, key=install.code_graphs[0])["data"]["node"]
+    assert first["fileCount"] == 4
+    for key in install.skipped:
+        assert gql(BY_LEGACY, key=key)["data"]["node"] is None
     undone = gql(ROLLBACK, id=job["id"])["data"]["rollbackImport"]
     assert undone["__typename"] == "RollbackImportPayload"
-    assert undone["job"]["counts"]["rolled_back"]["nodes"]["Entity"] == 6
+    removed = undone["job"]["counts"]["rolled_back"]["nodes"]
+    assert removed == {**removed, "Entity": 6, **CODE_NODES}
     for key in keys:
         assert gql(BY_LEGACY, key=key)["data"]["node"] is None
+    after = table_counts(stores.graph, stores.vectors)
+    assert after == {**before, "node Job": before.get("node Job", 0) + 1}
 
 
 def test_a_dry_run_job_writes_nothing_but_itself(

@@ -62,14 +62,22 @@ def test_import_then_again_then_rollback(
     job_id = match.group(3)
     assert "  conversations_v2: 47 found, 43 imported, 0 already there, 4 skipped" in out
     assert "  skills: skipped (skills model not available)" in out
-    assert "  code graphs: skipped (code graph model not available)" in out
+    assert "  code_graphs: 5 found, 3 imported, 0 already there, 2 skipped (" in out
+    for key, reason in install.skipped.items():
+        if key.startswith("/home/les/"):
+            assert f"{reason} 1" in out
+    assert "code graphs: skipped" not in out
     assert "verification: ok" in out
     assert f"undo with: kgservice import rollback {job_id}" in out
+    legacy_ids = (install.conversations_v2[0], install.conversations_v1[0], *install.code_graphs)
     with open_stores(settings) as stores:
-        for legacy_id in (install.conversations_v2[0], install.conversations_v1[0]):
+        for legacy_id in legacy_ids:
             record = nodes.find_node_by_legacy_id(stores.graph, legacy_id)
             assert record is not None
             assert id_time(record.id).replace(tzinfo=None) == install.times[legacy_id]
+        commit = nodes.find_node_by_legacy_id(stores.graph, install.code_graphs[0])
+        assert commit is not None
+        assert (commit.label, commit.properties["sha"]) == ("Commit", "a3f5c2e")
     code, out, _ = kgservice(data_dir, "session-buddy", *files(install))
     assert code == 0
     assert out.startswith(f"imported 0 records ({match.group(1)} already there")
@@ -78,6 +86,9 @@ def test_import_then_again_then_rollback(
     assert out.startswith(f"rolled back import {job_id}: removed nodes ")
     after = counts(settings)
     assert after == {**before, "node Job": 2}  # the two import jobs stay, as records
+    with open_stores(settings) as stores:
+        for legacy_id in legacy_ids:
+            assert nodes.find_node_by_legacy_id(stores.graph, legacy_id) is None
 
 
 def test_dry_run_reports_and_writes_nothing(
@@ -93,6 +104,8 @@ def test_dry_run_reports_and_writes_nothing(
     assert "(relation to a missing entity 1" in out or "relation to a missing entity 1" in out
     assert "conversations_v2 vectors: reused (median cosine" in out
     assert "kg_entities vectors: re-embedded" in out
+    assert "  code_graphs: 5 found, 3 imported, 0 already there, 2 skipped (" in out
+    assert "malformed graph_data: node 'n9' has unknown type 'lambda' 1" in out
     assert counts(settings) == before
 
 

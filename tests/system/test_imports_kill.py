@@ -8,6 +8,7 @@ legacy record is there once, with its vector.
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -21,7 +22,7 @@ from kgservice.embedding import Embedder
 from kgservice.settings import load_settings
 from kgservice.stores.opening import open_stores
 from kgservice.stores.vector_lookups import has_vectors
-from tests.imports_seed import build_install
+from tests.imports_seed import CODE_NODES, build_install
 
 pytestmark = pytest.mark.slow
 
@@ -42,13 +43,25 @@ CHILD = textwrap.dedent(
         services.imports.batch_size = 4
         job = services.imports.create(ImportParameters.checked(reflection_db=reflection, kg_db=kg))
         print("job", job.id, flush=True)
-        services.jobs.run(job.id, listener=lambda p, c: print("checkpoint", p, flush=True))
+        def listener(progress, counts):
+            table = (counts.get("current") or {}).get("table")
+            print("checkpoint", table, progress, flush=True)
+
+        services.jobs.run(job.id, listener=listener)
     print("finished", flush=True)
     """
 )
 
 
-def test_a_killed_import_resumes_with_every_record_once(tmp_path: Path, embedder: Embedder) -> None:
+@pytest.mark.parametrize(
+    ("table", "nth"),
+    [("conversations_v2", 3), ("code_graphs", 2)],
+    ids=["in conversations", "in code graphs"],
+)
+def test_a_killed_import_resumes_with_every_record_once(
+    tmp_path: Path, embedder: Embedder, table: str, nth: int
+) -> None:
+    """Killed at the ``nth`` checkpoint of ``table`` (a code graph row is a batch)."""
     install = build_install(tmp_path / "legacy", embedder.embed)
     data_dir = tmp_path / "data"
     env = {**os.environ, "KG_CACHE_DIR": str(embedder.cache_dir), "KG_BACKFILL_ON_START": "0"}
@@ -69,8 +82,8 @@ def test_a_killed_import_resumes_with_every_record_once(tmp_path: Path, embedder
     job_id = child.stdout.readline().split()[1]
     checkpoints = 0
     for line in child.stdout:
-        checkpoints += line.startswith("checkpoint")
-        if checkpoints == 3:
+        checkpoints += line.startswith(f"checkpoint {table} ")
+        if checkpoints == nth:
             os.kill(child.pid, signal.SIGKILL)
             break
     assert child.wait(timeout=60) == -signal.SIGKILL
@@ -99,8 +112,9 @@ def test_a_killed_import_resumes_with_every_record_once(tmp_path: Path, embedder
     with open_stores(load_settings(data_dir=data_dir)) as stores:
         graph = stores.graph
         legacy = [*install.conversations_v2, *install.conversations_v1, *install.reflections]
-        keys = graph.run("imports/legacy_keys", {"keys": [*legacy, *install.entities]})
-        assert sorted(k["key"] for k in keys) == sorted([*legacy, *install.entities])
+        every_key = [*legacy, *install.entities, *install.code_graphs]
+        keys = graph.run("imports/legacy_keys", {"keys": every_key})
+        assert sorted(k["key"] for k in keys) == sorted(every_key)
         created = graph.run("imports/imported_nodes", {"job_id": job_id})
         texts = [r["node_id"] for r in created if r["label"] in ("Conversation", "Reflection")]
         assert len(texts) == len(set(texts)) == len(legacy)
@@ -108,4 +122,12 @@ def test_a_killed_import_resumes_with_every_record_once(tmp_path: Path, embedder
         by_label = {r["label"]: r["count"] for r in conversations}
         assert by_label["Conversation"] == len(install.conversations_v2) + 2
         assert by_label["Entity"] == 6
+        assert {label: by_label[label] for label in CODE_NODES} == CODE_NODES
+        code = [r["node_id"] for r in created if r["label"] in ("CodeFile", "Symbol")]
+        assert len(code) == CODE_NODES["CodeFile"] + CODE_NODES["Symbol"]
         assert has_vectors(stores.vectors, texts) == set(texts)
+        rows = stores.vectors.query(
+            "SELECT node_id FROM node_text WHERE node_id IN (SELECT value FROM json_each(?))",
+            (json.dumps(code),),
+        )
+        assert {node_id for (node_id,) in rows} == set(code)  # searchable; vectors: backfill

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -37,6 +37,7 @@ from kgservice.services.codegraph.writing import (
     write_commit,
 )
 from kgservice.services.consistency import text_of
+from kgservice.stores.graph import GraphStore
 from kgservice.stores.opening import Stores
 from kgservice.stores.vectors import TextItem
 
@@ -86,49 +87,86 @@ def _parse(graph_data: str | Mapping[str, Any]) -> dict[str, Any]:
     return dict(graph_data)
 
 
-def import_legacy_code_graph(
-    stores: Stores,
+@dataclass
+class ConvertedCodeGraph:
+    """One legacy row in the code graph model's terms, before anything is written."""
+
+    row_id: str
+    sha: str
+    repository_id: str
+    new_repository: RepositoryRow | None
+    commit_id: str
+    files: list[FileRow]
+    symbols: list[SymbolRow]
+    imports: list[tuple[str, str]]
+    calls: list[tuple[str, str]]
+    inherits: list[tuple[str, str]]
+    unresolved_edges: int
+
+    def commit_write(
+        self, namespace: str, indexed_at: datetime | None, job_id: str | None
+    ) -> CommitWrite:
+        """What writing the row's commit adds to the graph."""
+        return CommitWrite(
+            namespace=namespace,
+            repository_id=self.repository_id,
+            commit_id=self.commit_id,
+            sha=self.sha,
+            ref=f"legacy import {job_id}" if job_id else "legacy import",
+            message=None,
+            authored_at=None,
+            file_ids=[f.id for f in self.files],
+            new_repository=self.new_repository,
+            indexed_at=indexed_at,
+            legacy_id=self.row_id,
+            files=self.files,
+            symbols=self.symbols,
+            imports=self.imports,
+            calls=self.calls,
+            inherits=self.inherits,
+        )
+
+    def texts(self, namespace: str) -> list[TextItem]:
+        """The searchable texts of its files and symbols."""
+        return [TextItem(f.id, "CodeFile", namespace, f.path) for f in self.files] + [
+            TextItem(s.id, "Symbol", namespace, text_of("Symbol", vars(s))) for s in self.symbols
+        ]
+
+
+def split_row_id(row_id: str) -> tuple[str, str]:
+    """The repository path and commit hash of a row id ``{repo_path}:{commit_hash}``.
+
+    Raises:
+        InputError: (field ``id``) when it is not of that form.
+    """
+    repo_path, _, commit_hash = row_id.rpartition(":")
+    if not repo_path or not commit_hash.strip():
+        raise InputError("id", f"{row_id!r} is not '{{repo_path}}:{{commit_hash}}'")
+    return repo_path, commit_hash
+
+
+def convert_legacy_code_graph(
     row_id: str,
     graph_data: str | Mapping[str, Any],
-    created_at: datetime | None,
-    namespace: str,
-    job_id: str | None = None,
-) -> LegacyCodeGraphResult:
-    """Import one legacy ``code_graphs`` row as a Repository, a Commit and its code.
-
-    The commit's legacy id (and LegacyKey) is ``row_id``; texts of its files and symbols are
-    stored for full-text search, their vectors left to the backfill.
+    repository_id: str | None,
+    mint: Callable[[str], str],
+) -> ConvertedCodeGraph:
+    """Convert one legacy row; ``repository_id`` is its repository when it exists already
+    (else one is created), ``mint(label)`` gives each new node its id.
 
     Raises:
         InputError: ``row_id`` is not ``{repo_path}:{commit_hash}`` (field ``id``) or
             ``graph_data`` has an unknown shape (field ``graph_data``).
     """
-    repo_path, _, commit_hash = row_id.rpartition(":")
-    if not repo_path or not commit_hash.strip():
-        raise InputError("id", f"{row_id!r} is not '{{repo_path}}:{{commit_hash}}'")
-    graph = stores.graph
-    found = graph.run("codegraph/legacy_commit", {"key": row_id})
-    if found:
-        row = found[0]
-        return LegacyCodeGraphResult(
-            row["commit_id"], row["repository_id"] or "", already_imported=True
-        )
+    repo_path, commit_hash = split_row_id(row_id)
     data = _parse(graph_data)
     nodes = _nodes(data)
     edges = data.get("edges") or []
     if not isinstance(edges, list) or not all(isinstance(e, Mapping) for e in edges):
         raise InputError("graph_data", "'edges' must be a list of edge objects")
 
-    def mint(label: str) -> str:
-        return id_at(created_at, label) if created_at is not None else new_id(label)
-
-    repo_rows = graph.run(
-        "codegraph/repository_by_path", {"namespace": namespace, "path": repo_path}
-    )
     new_repository = None
-    if repo_rows:
-        repository_id = repo_rows[0]["id"]
-    else:
+    if repository_id is None:
         repository_id = mint("Repository")
         name = repo_path.rstrip("/").rsplit("/", 1)[-1] or repo_path
         new_repository = RepositoryRow(repository_id, name, repo_path, None, legacy_id=repo_path)
@@ -241,42 +279,72 @@ def import_legacy_code_graph(
             calls.add((source, target))
         else:
             inherits.add((source, target))
-    commit_id = mint("Commit")
-    write_commit(
-        graph,
-        CommitWrite(
-            namespace=namespace,
-            repository_id=repository_id,
-            commit_id=commit_id,
-            sha=commit_hash,
-            ref=f"legacy import {job_id}" if job_id else "legacy import",
-            message=None,
-            authored_at=None,
-            file_ids=[f.id for f in files.values()],
-            new_repository=new_repository,
-            indexed_at=created_at,
-            legacy_id=row_id,
-            files=list(files.values()),
-            symbols=symbols,
-            imports=sorted(imports),
-            calls=sorted(calls),
-            inherits=sorted(inherits),
-        ),
-    )
-    stores.vectors.upsert_texts(
-        [TextItem(f.id, "CodeFile", namespace, f.path) for f in files.values()]
-        + [TextItem(s.id, "Symbol", namespace, text_of("Symbol", vars(s))) for s in symbols]
-    )
-    return LegacyCodeGraphResult(
-        commit_id=commit_id,
+    return ConvertedCodeGraph(
+        row_id=row_id,
+        sha=commit_hash,
         repository_id=repository_id,
-        files=len(files),
-        symbols=len(symbols),
-        imports=len(imports),
-        calls=len(calls),
-        inherits=len(inherits),
+        new_repository=new_repository,
+        commit_id=mint("Commit"),
+        files=list(files.values()),
+        symbols=symbols,
+        imports=sorted(imports),
+        calls=sorted(calls),
+        inherits=sorted(inherits),
         unresolved_edges=unresolved,
     )
+
+
+def import_legacy_code_graph(
+    stores: Stores,
+    row_id: str,
+    graph_data: str | Mapping[str, Any],
+    created_at: datetime | None,
+    namespace: str,
+    job_id: str | None = None,
+) -> LegacyCodeGraphResult:
+    """Import one legacy ``code_graphs`` row as a Repository, a Commit and its code.
+
+    The commit's legacy id (and LegacyKey) is ``row_id``; texts of its files and symbols are
+    stored for full-text search, their vectors left to the backfill. (The session-buddy
+    import maps rows through :func:`convert_legacy_code_graph` too, into its own ledger.)
+
+    Raises:
+        InputError: ``row_id`` is not ``{repo_path}:{commit_hash}`` (field ``id``) or
+            ``graph_data`` has an unknown shape (field ``graph_data``).
+    """
+    repo_path, _ = split_row_id(row_id)
+    graph = stores.graph
+    found = graph.run("codegraph/legacy_commit", {"key": row_id})
+    if found:
+        row = found[0]
+        return LegacyCodeGraphResult(
+            row["commit_id"], row["repository_id"] or "", already_imported=True
+        )
+
+    def mint(label: str) -> str:
+        return id_at(created_at, label) if created_at is not None else new_id(label)
+
+    converted = convert_legacy_code_graph(
+        row_id, graph_data, find_repository(graph, namespace, repo_path), mint
+    )
+    write_commit(graph, converted.commit_write(namespace, created_at, job_id))
+    stores.vectors.upsert_texts(converted.texts(namespace))
+    return LegacyCodeGraphResult(
+        commit_id=converted.commit_id,
+        repository_id=converted.repository_id,
+        files=len(converted.files),
+        symbols=len(converted.symbols),
+        imports=len(converted.imports),
+        calls=len(converted.calls),
+        inherits=len(converted.inherits),
+        unresolved_edges=converted.unresolved_edges,
+    )
+
+
+def find_repository(graph: GraphStore, namespace: str, path: str) -> str | None:
+    """The id of the namespace's repository at ``path``, if there is one."""
+    rows = graph.run("codegraph/repository_by_path", {"namespace": namespace, "path": path})
+    return str(rows[0]["id"]) if rows else None
 
 
 def _is_file(node: Mapping[str, Any]) -> bool:

@@ -202,8 +202,26 @@ def _copy(tx: Transaction, graph: GraphStore, plan: CommitWrite, now: datetime) 
         tx.copy_from_arrow(
             "Symbol", _ordered(graph, "Symbol", symbol_table(plan.symbols, plan.namespace, now))
         )
-    tx.copy_from_arrow("CONTAINS", _pairs([(plan.commit_id, f) for f in plan.file_ids]))
-    tx.copy_from_arrow("DEFINES", _pairs([(s.file_id, s.id) for s in plan.symbols]))
-    tx.copy_from_arrow("IMPORTS", _pairs(plan.imports))
-    tx.copy_from_arrow("CALLS", _pairs(plan.calls))
-    tx.copy_from_arrow("INHERITS", _pairs(plan.inherits))
+    for rel, pairs in edge_pairs(plan).items():
+        tx.copy_from_arrow(rel, _pairs(pairs))
+
+
+#: The tables each edge of a commit connects (HAS_COMMIT is made with the commit itself).
+EDGE_ENDS = {
+    "CONTAINS": ("Commit", "CodeFile"),
+    "DEFINES": ("CodeFile", "Symbol"),
+    "IMPORTS": ("CodeFile", "CodeFile"),
+    "CALLS": ("Symbol", "Symbol"),
+    "INHERITS": ("Symbol", "Symbol"),
+}
+
+
+def edge_pairs(plan: CommitWrite) -> dict[str, Pairs]:
+    """The edges the commit's COPY loads add, by rel table (ends as in :data:`EDGE_ENDS`)."""
+    return {
+        "CONTAINS": [(plan.commit_id, f) for f in plan.file_ids],
+        "DEFINES": [(s.file_id, s.id) for s in plan.symbols],
+        "IMPORTS": plan.imports,
+        "CALLS": plan.calls,
+        "INHERITS": plan.inherits,
+    }

@@ -1,9 +1,9 @@
 """Code graphs: ``code_graphs`` rows of ``reflection.duckdb`` (``id`` is
 ``"{repo_path}:{commit_hash}"``, ``graph_data`` a JSON graph).
 
-They map onto the code-graph model (Repository, Commit, CodeFile, Symbol). Until a
-:class:`CodeGraphModel` is wired in, every row is counted and reported as skipped with
-:data:`UNAVAILABLE` as the reason.
+They map onto the code-graph model (Repository, Commit, CodeFile, Symbol) through a
+:class:`CodeGraphModel`, which the code-graph service provides
+(:class:`kgservice.services.codegraph.legacy_import.LegacyCodeGraphs`).
 """
 
 from __future__ import annotations
@@ -12,10 +12,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from kgservice.services.imports.mapping import MapContext, MappedTable, skipped_tables
+from kgservice.services.imports.mapping import MapContext, MappedTable
 from kgservice.services.imports.sources import LegacyFile, LegacyTable
 
-UNAVAILABLE = "code graph model not available"
 CODE_GRAPHS = LegacyTable(
     name="code_graphs",
     required=("id", "repo_path", "commit_hash", "graph_data"),
@@ -28,9 +27,10 @@ class CodeGraphModel(Protocol):
     """What the code-graph service provides to import code graphs.
 
     ``rows`` are the ``code_graphs`` rows as dicts (times as text, ``graph_data`` and
-    ``metadata`` as JSON text). Yield one :class:`MappedTable` for the table: the Commit
-    node of each row carries the row's ``id`` (``repo:commit``) as its legacy key, with ids
-    from ``seeded_id(moment, label, context.seed("code_graphs", legacy_id))``.
+    ``metadata`` as JSON text). Yield one :class:`MappedTable` for the table (its report's
+    ``file`` is filled in by the mapper): the Commit node of each row carries the row's
+    ``id`` (``repo:commit``) as its legacy key and the rest of the row as its parts, with
+    ids from ``seeded_id(moment, label, context.seed("code_graphs", ...))``.
     """
 
     def map_code_graphs(
@@ -40,25 +40,23 @@ class CodeGraphModel(Protocol):
 
 @dataclass
 class CodeGraphsMapper:
-    """code_graphs -> the code-graph model (when wired in)."""
+    """code_graphs -> the code-graph model."""
 
-    model: CodeGraphModel | None = None
+    model: CodeGraphModel
     family: str = "code graphs"
     option: str = "reflection_db"
     tables: tuple[LegacyTable, ...] = (CODE_GRAPHS,)
     required: bool = False
 
     def unavailable(self) -> str | None:
-        """Why code graphs cannot be imported (None once the model is wired in)."""
-        return UNAVAILABLE if self.model is None else None
+        """Code graphs always have a model."""
+        return None
 
     def map(self, legacy: LegacyFile, context: MapContext) -> Iterator[MappedTable]:
-        """Hand the rows to the model, or report them skipped."""
+        """Hand the rows to the model; its reports name ``legacy``."""
         if not legacy.has(CODE_GRAPHS.name):
             return
-        if self.model is None:
-            counts = {CODE_GRAPHS.name: legacy.count(CODE_GRAPHS.name)}
-            yield from skipped_tables(self, legacy, UNAVAILABLE, counts)
-            return
         rows, _ = legacy.read(CODE_GRAPHS)
-        yield from self.model.map_code_graphs(rows, context)
+        for mapped in self.model.map_code_graphs(rows, context):
+            mapped.report.file = legacy.label
+            yield mapped

@@ -26,7 +26,7 @@ from kgservice.services.imports.registry import mappers as default_mappers
 from kgservice.services.imports.rollback import roll_back
 from kgservice.services.imports.sources import FILES, LegacyFile, check_tables, open_files
 from kgservice.services.imports.vector_reuse import decide_reuse
-from kgservice.services.imports.writing import BATCH_SIZE, TableWriter
+from kgservice.services.imports.writing import BATCH_SIZE, TableWriter, wholes
 from kgservice.services.jobs import JobControl, JobRecord, JobRunner, JobService
 from kgservice.services.knowledge.mentions import MentionMatchers
 from kgservice.services.text_index import TextIndex
@@ -251,7 +251,7 @@ class ImportService:
                     name = mapped.report.table
                     run.tables[name] = mapped.report
                     run.samples[name] = sample_keys(mapped)
-                    texts = [n for n in mapped.nodes if n.text is not None]
+                    texts = [n for n in wholes(mapped.nodes) if n.text is not None]
                     if writer is None or control is None:
                         if texts:
                             run.vectors[name] = {"check": decide_reuse(texts, embed).as_json()}

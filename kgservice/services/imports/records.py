@@ -40,7 +40,13 @@ class MappedEdge:
 @dataclass
 class MappedNode:
     """One node to create (or, ``existing``, already in the graph), the legacy keys to
-    record for it now, its edges and, for a text node, its text and stored vector."""
+    record for it now, its edges and, for a text node, its text and stored vector.
+
+    ``parts`` are nodes written with it, in the same batch (a commit's repository, files
+    and symbols): a record made of many nodes is never half-written. A text node that is
+    not ``embed``-ded has its text stored for full-text search at once and its vector left
+    to the backfill (code, like ``index-code`` without embedding).
+    """
 
     label: str
     id: str
@@ -50,6 +56,12 @@ class MappedNode:
     embedding: npt.NDArray[np.float32] | None = None
     existing: bool = False
     edges: list[MappedEdge] = field(default_factory=list)
+    parts: list[MappedNode] = field(default_factory=list)
+    embed: bool = True
+
+    def whole(self) -> list[MappedNode]:
+        """The node and its parts."""
+        return [self, *self.parts]
 
 
 @dataclass

@@ -1,11 +1,12 @@
 """The mappers of an import, in the order they run, one per legacy table family.
 
-The skills and code-graph mappers take their model when those services exist; without one
-they count their rows and report them skipped.
+The skills mapper takes its model when that service exists; without one it counts its rows
+and reports them skipped. Code graphs go to the code-graph service's model.
 """
 
 from __future__ import annotations
 
+from kgservice.services.codegraph.legacy_import import LegacyCodeGraphs
 from kgservice.services.imports.code_graphs import CodeGraphModel, CodeGraphsMapper
 from kgservice.services.imports.conversations import ConversationsMapper
 from kgservice.services.imports.knowledge import KnowledgeMapper
@@ -20,12 +21,12 @@ def mappers(
     """Every mapper: conversations, reflections, entities and relations, skills, code graphs.
 
     Entities come before nothing that needs them here: mentions are linked after all
-    families are written.
+    families are written. ``code_graphs`` defaults to the code-graph service's model.
     """
     return [
         ConversationsMapper(),
         ReflectionsMapper(),
         KnowledgeMapper(),
         SkillsMapper(skills),
-        CodeGraphsMapper(code_graphs),
+        CodeGraphsMapper(code_graphs or LegacyCodeGraphs()),
     ]

@@ -1,15 +1,17 @@
 """Writing mapped tables: batches of nodes, edges, legacy keys and the ledger by COPY.
 
-Each batch is one graph transaction that bulk-loads (COPY from Arrow) its nodes, their
-edges, the legacy keys recorded for them and the ``ImportedNode`` ledger rows, and saves the
-job's checkpoint, so a stopped or killed import resumes after the last committed batch (the
-legacy keys say what is there). Vectors are stored after the commit; a batch whose vectors
-were lost to a kill is completed when the job resumes (its nodes come back ``existing``).
+Each batch is one graph transaction that bulk-loads (COPY from Arrow) its nodes (each with
+its parts: a record made of many nodes is never split), their edges, the legacy keys
+recorded for them and the ``ImportedNode`` ledger rows, and saves the job's checkpoint, so
+a stopped or killed import resumes after the last committed batch (the legacy keys say
+what is there). Vectors (or, for texts left to the backfill, the texts) are stored after
+the commit; a batch whose vectors or texts were lost to a kill is completed when the job
+resumes (its nodes come back ``existing``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -23,10 +25,33 @@ from kgservice.services.imports.vector_reuse import ReuseDecision, decide_reuse
 from kgservice.stores.arrow_types import arrow_type
 from kgservice.stores.graph import GraphStore, Transaction
 from kgservice.stores.vector_lookups import has_vectors
-from kgservice.stores.vectors import VectorItem, VectorStore
+from kgservice.stores.vectors import TextItem, VectorItem, VectorStore
 
 BATCH_SIZE = 5_000
 Embed = Callable[[list[str]], npt.NDArray[np.float32]]
+
+
+def wholes(nodes: Iterable[MappedNode]) -> list[MappedNode]:
+    """The nodes with their parts."""
+    return [part for node in nodes for part in node.whole()]
+
+
+def batched(
+    items: Sequence[MappedNode | MappedEdge], size: int
+) -> Iterator[list[MappedNode | MappedEdge]]:
+    """``items`` in batches of about ``size`` rows (a node counts with its parts; one never
+    straddles two batches)."""
+    batch: list[MappedNode | MappedEdge] = []
+    weight = 0
+    for item in items:
+        cost = 1 + len(item.parts) if isinstance(item, MappedNode) else 1
+        if batch and weight + cost > size:
+            yield batch
+            batch, weight = [], 0
+        batch.append(item)
+        weight += cost
+    if batch:
+        yield batch
 
 
 @dataclass
@@ -35,11 +60,15 @@ class VectorCounts:
 
     reused: int = 0
     embedded: int = 0
+    #: Texts stored for full-text search, their vectors left to the backfill.
+    deferred: int = 0
     decision: ReuseDecision | None = None
 
     def as_json(self) -> dict[str, Any]:
         """The counts as a JSON object."""
         value: dict[str, Any] = {"reused": self.reused, "embedded": self.embedded}
+        if self.deferred:
+            value["deferred"] = self.deferred
         if self.decision is not None:
             value["check"] = self.decision.as_json()
         return value
@@ -68,30 +97,38 @@ class TableWriter:
         batch transaction (items written so far, of all), ``between()`` runs after each commit
         (and may raise to stop)."""
         counts = VectorCounts()
-        texts = [n for n in mapped.nodes if n.text is not None]
+        texts = [n for n in wholes(mapped.nodes) if n.text is not None and n.embed]
         decision = decide_reuse(texts, self.embed)
         counts.decision = decision
         if not decision.reuse:
             for node in texts:
                 node.embedding = None
         self._repair_vectors([n for n in texts if n.existing], context.namespace, counts)
+        self._store_texts(  # unchanged texts are left as they are
+            [n for n in wholes(mapped.nodes) if n.existing and n.text is not None and not n.embed],
+            context.namespace,
+        )
         new = [n for n in mapped.nodes if not n.existing]
         keyed = [n for n in mapped.nodes if n.existing and n.keys]
         items: list[MappedNode | MappedEdge] = [*new, *mapped.edges]
+        batches = list(batched(items, self.batch_size)) or ([[]] if keyed else [])
         done = 0
-        for start in range(0, max(len(items), 1 if keyed else 0), self.batch_size):
-            batch = items[start : start + self.batch_size]
+        for number, batch in enumerate(batches):
             nodes = [i for i in batch if isinstance(i, MappedNode)]
             edges = [i for i in batch if isinstance(i, MappedEdge)]
-            if start == 0:
+            if number == 0:
                 nodes = [*nodes, *keyed]
-            with_text = [n for n in nodes if n.text is not None and not n.existing]
+            with_text = [n for n in wholes(nodes) if n.text is not None and not n.existing]
+            deferred = [n for n in with_text if not n.embed]
+            with_text = [n for n in with_text if n.embed]
             self._fill_vectors(with_text, counts)
             with self.graph.transaction() as tx:
                 self._copy_batch(tx, context, nodes, edges)
                 done += len(batch)
                 save(tx, done, len(items))
             self._store_vectors(with_text, context.namespace)
+            self._store_texts(deferred, context.namespace)
+            counts.deferred += len(deferred)
             between()
         return counts
 
@@ -104,21 +141,20 @@ class TableWriter:
         edges: Sequence[MappedEdge],
     ) -> None:
         projects = context.take_projects()
-        created = [*projects, *(n for n in nodes if not n.existing)]
+        created = [*projects, *(n for n in wholes(nodes) if not n.existing)]
         by_label: dict[str, list[MappedNode]] = {}
         for node in created:
             by_label.setdefault(node.label, []).append(node)
         for label, group in by_label.items():
             tx.copy_from_arrow(label, self._node_table(label, group))
-        all_edges = [*(e for n in nodes if not n.existing for e in n.edges), *edges]
-        all_edges += [e for p in projects for e in p.edges]
+        all_edges = [*(e for n in created for e in n.edges), *edges]
         by_pair: dict[tuple[str, str, str], list[MappedEdge]] = {}
         for edge in all_edges:
             by_pair.setdefault((edge.rel, edge.from_label, edge.to_label), []).append(edge)
         for (rel, source, target), pair_edges in by_pair.items():
             pair = (source, target) if len(self._pairs(rel)) > 1 else None
             tx.copy_from_arrow(rel, self._edge_table(rel, pair_edges), pair=pair)
-        keys = [(key, n.label, n.id) for n in nodes for key in n.keys]
+        keys = [(key, n.label, n.id) for n in wholes(nodes) for key in n.keys]
         keys += [(e.legacy_id, e.rel, str(e.properties.get("id"))) for e in edges if e.legacy_id]
         if keys:
             tx.copy_from_arrow(
@@ -201,6 +237,9 @@ class TableWriter:
                 if n.embedding is not None
             ]
         )
+
+    def _store_texts(self, nodes: Sequence[MappedNode], namespace: str) -> None:
+        self.vectors.upsert_texts([TextItem(n.id, n.label, namespace, str(n.text)) for n in nodes])
 
     def _repair_vectors(
         self, nodes: Sequence[MappedNode], namespace: str, counts: VectorCounts

@@ -1,5 +1,5 @@
-"""The extension point for the skills and code-graph models: a model given to its mapper
-has its mapped tables written, keyed, verified and rolled back like any other family.
+"""The extension point for the skills model: a model given to its mapper has its mapped
+tables written, keyed, verified and rolled back like any other family.
 
 The model here maps skill invocations onto the thin Skill and Invocation tables that the
 initial migration declares, the way the skills service will map them onto its own.

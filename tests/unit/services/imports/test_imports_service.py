@@ -17,9 +17,16 @@ from kgservice.services.imports.job import ImportParameters
 from kgservice.services.imports.skills import UNAVAILABLE as SKILLS_UNAVAILABLE
 from kgservice.services.registry import Services
 from kgservice.stores.vector_lookups import has_vectors, vector_of
-from tests.imports_seed import LegacyInstall, table_counts
+from tests.imports_seed import CODE_NODES, LegacyInstall, table_counts
 
 TEXT_TABLES = ("conversations_v2", "conversations", "reflections_v2")
+#: Imported nodes without a vector after the import: no text, or (code) left to the backfill.
+NO_TEXT = ("Project", "Repository", "Commit", "CodeFile", "Symbol")
+
+
+def code_graphs_of(install: LegacyInstall) -> set[str]:
+    """Legacy ids of every code_graphs row, imported or skipped."""
+    return {*install.code_graphs, *(k for k in install.skipped if k.startswith("/home/les/"))}
 
 
 def run_import(services: Services, parameters: ImportParameters) -> dict[str, Any]:
@@ -69,22 +76,26 @@ def test_full_import_maps_every_table(
         "duplicate relation (same ends and type)",
     }
     assert tables["skill_invocation"]["skipped"] == {SKILLS_UNAVAILABLE: install.invocations}
-    assert tables["code_graphs"]["skipped"] == {"code graph model not available": 2}
-    assert report["skipped_families"] == {
-        "skills": SKILLS_UNAVAILABLE,
-        "code graphs": "code graph model not available",
+    code_graphs = tables["code_graphs"]
+    assert (code_graphs["source"], code_graphs["imported"]) == (5, len(install.code_graphs))
+    assert code_graphs["skipped"] == {
+        reason: 1 for key, reason in install.skipped.items() if key in code_graphs_of(install)
     }
+    assert code_graphs["problems"]["unparsable timestamp (a later time column used)"] == 1
+    assert report["skipped_families"] == {"skills": SKILLS_UNAVAILABLE}
     assert report["verification"]["ok"] is True
     assert {s["table"] for s in report["verification"]["samples"]} >= {
         *TEXT_TABLES,
         "kg_entities",
         "kg_relationships",
+        "code_graphs",
     }
     assert report["verification"]["created_nodes"] == {
         "Conversation": len(install.conversations_v2) + 2,
         "Entity": 6,
         "Project": 3,
         "Reflection": 4,
+        **CODE_NODES,
     }
     assert report["mentions"]["Conversation"] > 0
 
@@ -99,6 +110,7 @@ def test_every_kind_of_legacy_id_answers_with_its_original_time(
         **dict.fromkeys(install.conversations_v1, "Conversation"),  # md5
         **dict.fromkeys(install.reflections, "Reflection"),  # uuid7 hex
         **dict.fromkeys(install.entities, "Entity"),  # uuid4
+        **dict.fromkeys(install.code_graphs, "Commit"),  # repo:commit
     }
     found = {}
     for legacy_id, label in expected.items():
@@ -163,7 +175,7 @@ def test_stored_vectors_are_reused_and_others_embedded(
     assert vectors["kg_entities"]["reused"] == 0
     store = services.stores.vectors
     created = services.stores.graph.run("imports/imported_nodes", {"job_id": report["job_id"]})
-    texts = [r["node_id"] for r in created if r["label"] != "Project"]
+    texts = [r["node_id"] for r in created if r["label"] not in NO_TEXT]
     assert has_vectors(store, texts) == set(texts)
     record = nodes.find_node_by_legacy_id(services.stores.graph, install.conversations_v2[0])
     assert record is not None
