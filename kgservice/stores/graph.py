@@ -2,19 +2,16 @@
 
 Every statement is a named query from ``queries/`` (see :mod:`query_catalog`), bound with
 parameters only. Writes go through one writer connection guarded by a lock; reads use a pool
-of connections and run concurrently. Each connection has a query timeout.
+of connections (:mod:`.reader_pool`) and run concurrently. Each connection
+(:mod:`.graph_session`) has a query timeout. Bulk loads are in :mod:`.graph_copy`; the lock
+file that keeps a second process out, in :mod:`.process_lock`.
 """
 
 from __future__ import annotations
 
-import fcntl
 import importlib
 import importlib.util  # kuzu 0.11.3 calls importlib.util without importing it
-import os
-import queue
 import shutil
-import threading
-import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
@@ -24,25 +21,23 @@ from typing import IO, Any
 import pyarrow as pa
 
 from kgservice.errors import QueryError, StoreError, StoreLockedError
-from kgservice.stores.arrow_types import arrow_type
 from kgservice.stores.fair_lock import FairRLock
+from kgservice.stores.graph_copy import copy_arrow
 from kgservice.stores.graph_session import (
     EngineSession,
     Row,
     Values,
     query_deadline,
 )
+from kgservice.stores.process_lock import lock_file, unlock_file
 from kgservice.stores.query_catalog import NamedQuery, QueryCatalog
+from kgservice.stores.reader_pool import ReaderPool
 from kgservice.stores.where import CompiledFilter
 
 __all__ = ["GraphStore", "Row", "Transaction", "Values", "load_engine", "query_deadline"]
 
 ENGINES = ("kuzu", "ladybug")
 OPTIONAL_EXTENSIONS = ("algo", "fts", "vector", "json")
-#: How long a checkpoint (or a COPY commit) waits, in all, for the pooled readers to come
-#: back. New reads wait at the gate meanwhile, so it is short: a long read postpones the
-#: checkpoint instead of holding every request up.
-READER_DRAIN_S = 1.0
 
 
 def load_engine(name: str) -> ModuleType:
@@ -118,8 +113,7 @@ class GraphStore:
         self._write_lock = FairRLock()  # FIFO: a job's next batch queues behind waiters
         self._database: Any = None
         self._writer: EngineSession | None = None
-        self._readers: queue.Queue[EngineSession] = queue.Queue()
-        self._reader_gate = threading.Lock()  # held while a checkpoint drains the readers
+        self._readers = ReaderPool()
         self.extensions: frozenset[str] = frozenset()
         self._columns: dict[str, tuple[str, ...]] = {}
         self._tables: set[str] | None = None
@@ -147,8 +141,7 @@ class GraphStore:
             for _ in range(self._reader_count + 1)
         ]
         self._writer = self._sessions[0]
-        for session in self._sessions[1:]:
-            self._readers.put(session)
+        self._readers.fill(self._sessions[1:])
         self.extensions = self._load_extensions()
         self.forget_schema()
         return self
@@ -158,8 +151,7 @@ class GraphStore:
         if self._database is None:
             return
         with self._write_lock:
-            while not self._readers.empty():
-                self._readers.get_nowait()
+            self._readers.clear()
             for session in self._sessions:
                 session.close()
             self._sessions = []
@@ -181,22 +173,13 @@ class GraphStore:
 
     def _take_process_lock(self) -> None:
         """Hold an exclusive lock file beside the database: not every engine locks its file."""
-        handle = self.path.with_name(self.path.name + ".pid").open("a+")
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            handle.close()
-            raise self._locked_error() from None
-        handle.seek(0)
-        handle.truncate()
-        handle.write(f"{os.getpid()}\n")
-        handle.flush()
-        self._lock_file = handle
+        self._lock_file = lock_file(self.path.with_name(self.path.name + ".pid"))
+        if self._lock_file is None:
+            raise self._locked_error()
 
     def _release_process_lock(self) -> None:
         if self._lock_file is not None:
-            fcntl.flock(self._lock_file, fcntl.LOCK_UN)
-            self._lock_file.close()
+            unlock_file(self._lock_file)
             self._lock_file = None
 
     def _locked_error(self) -> StoreLockedError:
@@ -278,7 +261,7 @@ class GraphStore:
             try:
                 yield transaction
                 if transaction.copied:
-                    with self._readers_drained():
+                    with self._readers.drained():
                         session.execute("commit", "COMMIT")
                 else:
                     session.execute("commit", "COMMIT")
@@ -309,42 +292,14 @@ class GraphStore:
         checkpoints the whole database, so it runs with the pooled readers drained (see
         :meth:`checkpoint`).
         """
-        with self._write_lock, self._readers_drained():
+        with self._write_lock, self._readers.drained():
             return self._copy(self._require_writer(), table, data, pair)
 
     def _copy(
         self, session: EngineSession, table: str, data: pa.Table, pair: tuple[str, str] | None
     ) -> int:
         known = self._table_names_on(session)  # not a pooled reader: they may be busy
-        for name in (table, *(pair or ())):
-            if name not in known:
-                raise QueryError(f"unknown table {name!r}")
-        if data.num_rows == 0:
-            return 0
-        data = self._with_later_columns(session, table, data)
-        options = f" (from='{pair[0]}', to='{pair[1]}')" if pair else ""
-        session.execute(
-            f"copy {table}", f"COPY {table} FROM $data{options}", {"data": plain_arrow(data)}
-        )
-        return int(data.num_rows)
-
-    def _with_later_columns(self, session: EngineSession, table: str, data: pa.Table) -> pa.Table:
-        """``data`` with null columns for the table's columns after its own.
-
-        A node table's COPY source must hold every column, so a migration that adds one
-        would break every loader written before it; the added columns load as null.
-        """
-        rows = session.execute("table info", f"CALL table_info('{table}') RETURN *")
-        if not rows or "primary key" not in rows[0]:  # a rel table: its own columns follow
-            return data
-        names = [row["name"] for row in rows]
-        given = data.column_names
-        if len(given) >= len(names) or names[: len(given)] != given:
-            return data
-        for row in rows[len(given) :]:
-            kind = arrow_type(table, row["type"])
-            data = data.append_column(pa.field(row["name"], kind), pa.nulls(data.num_rows, kind))
-        return data
+        return copy_arrow(session, table, data, pair, known)
 
     def table_names(self) -> set[str]:
         """Return the names of every node and rel table (cached until the schema changes)."""
@@ -391,31 +346,11 @@ class GraphStore:
         transaction that also reads follows); then it takes tens of milliseconds.
 
         Raises:
-            StoreError: a reader stayed busy for READER_DRAIN_S; nothing was done.
+            StoreError: a reader stayed busy for ``reader_pool.READER_DRAIN_S``; nothing was
+                done.
         """
-        with self._write_lock, self._readers_drained():
+        with self._write_lock, self._readers.drained():
             self._require_writer().execute("checkpoint", "CHECKPOINT")
-
-    @contextmanager
-    def _readers_drained(self) -> Iterator[None]:
-        """Hold every pooled reader; new reads wait at the gate, so busy readers cannot
-        starve the drain by taking the sessions back as soon as they are returned."""
-        taken: list[EngineSession] = []
-        deadline = time.monotonic() + READER_DRAIN_S
-        try:
-            with self._reader_gate:
-                for _ in range(len(self._sessions) - 1):
-                    left = max(deadline - time.monotonic(), 0.0)
-                    taken.append(self._readers.get(timeout=left))
-        except queue.Empty:
-            for session in taken:
-                self._readers.put(session)
-            raise StoreError("a reader stayed busy; checkpoint postponed") from None
-        try:
-            yield
-        finally:
-            for session in taken:
-                self._readers.put(session)
 
     def interrupt(self) -> None:
         """Interrupt whatever the writer connection is running (used on shutdown)."""
@@ -450,26 +385,5 @@ class GraphStore:
         """Hold one pooled reader connection (e.g. for state kept per connection)."""
         if self._database is None:
             raise StoreError("the graph store is closed")
-        with self._reader_gate:  # wait while a checkpoint drains the pool
-            pass
-        session = self._readers.get()
-        try:
+        with self._readers.reader() as session:
             yield session
-        finally:
-            self._readers.put(session)
-
-
-def plain_arrow(data: pa.Table) -> pa.Table:
-    """Return ``data`` with column types the engine's COPY handles safely."""
-    fields = []
-    for field in data.schema:
-        kind = field.type
-        if pa.types.is_fixed_size_list(kind) or pa.types.is_large_list(kind):
-            kind = pa.list_(kind.value_type)
-        elif pa.types.is_large_string(kind) or pa.types.is_string_view(kind):
-            kind = pa.string()
-        elif pa.types.is_dictionary(kind):
-            kind = kind.value_type
-        fields.append(pa.field(field.name, kind))
-    schema = pa.schema(fields)
-    return data if schema.equals(data.schema) else data.cast(schema)

@@ -13,6 +13,8 @@ import pytest
 from kgservice.errors import VectorValidationError
 from kgservice.stores.opening import Stores
 from kgservice.stores.text_ranking import FUSION_K, VECTOR_WEIGHT, match_expression, weighted_fusion
+from kgservice.stores.vec0_chunks import chunk_blocks
+from kgservice.stores.vector_knn import scan_blocks
 from kgservice.stores.vector_quantised import BinaryIndex
 from kgservice.stores.vectors import (
     MAX_K,
@@ -208,8 +210,8 @@ def test_quantised_index_loads_from_chunks_with_holes(store: VectorStore) -> Non
             int(r): v.tobytes() for ids, matrix in blocks for r, v in zip(ids, matrix, strict=True)
         }
 
-    chunked = by_rowid(store._chunk_blocks())  # the fast path reads vec0's shadow tables
-    assert chunked == by_rowid(store._scan_blocks())
+    chunked = by_rowid(chunk_blocks(store.connection, store.dimension))  # vec0's shadow tables
+    assert chunked == by_rowid(scan_blocks(store.connection, store.dimension))
     assert len(chunked) == store.vector_count() == 2_500 - 358
     with VectorStore(store.path, quantise_above=0) as fresh:
         assert fresh.warm()
