@@ -24,6 +24,7 @@ from typing import IO, Any
 import pyarrow as pa
 
 from kgservice.errors import QueryError, StoreError, StoreLockedError
+from kgservice.stores.algorithm_session import AlgorithmSession, AlgorithmSlot
 from kgservice.stores.arrow_types import arrow_type
 from kgservice.stores.fair_lock import FairRLock
 from kgservice.stores.graph_session import (
@@ -120,6 +121,7 @@ class GraphStore:
         self._writer: EngineSession | None = None
         self._readers: queue.Queue[EngineSession] = queue.Queue()
         self._reader_gate = threading.Lock()  # held while a checkpoint drains the readers
+        self._algorithms: AlgorithmSlot | None = None  # with the algo extension only
         self.extensions: frozenset[str] = frozenset()
         self._columns: dict[str, tuple[str, ...]] = {}
         self._tables: set[str] | None = None
@@ -150,6 +152,10 @@ class GraphStore:
         for session in self._sessions[1:]:
             self._readers.put(session)
         self.extensions = self._load_extensions()
+        if "algo" in self.extensions:
+            session = EngineSession(self._engine, self._database, self._timeout_ms)
+            self._sessions.append(session)  # last: not a pooled reader
+            self._algorithms = AlgorithmSlot(session, self._write_lock)
         self.forget_schema()
         return self
 
@@ -164,6 +170,7 @@ class GraphStore:
                 session.close()
             self._sessions = []
             self._writer = None
+            self._algorithms = None
             self._database.close()
             self._database = None
             self._release_process_lock()
@@ -391,7 +398,8 @@ class GraphStore:
         transaction that also reads follows); then it takes tens of milliseconds.
 
         Raises:
-            StoreError: a reader stayed busy for READER_DRAIN_S; nothing was done.
+            StoreError: a reader or a graph algorithm stayed busy for READER_DRAIN_S;
+                nothing was done.
         """
         with self._write_lock, self._readers_drained():
             self._require_writer().execute("checkpoint", "CHECKPOINT")
@@ -402,18 +410,25 @@ class GraphStore:
         starve the drain by taking the sessions back as soon as they are returned."""
         taken: list[EngineSession] = []
         deadline = time.monotonic() + READER_DRAIN_S
+        algorithms = self._algorithms  # its connection's reads count as readers too
         try:
             with self._reader_gate:
-                for _ in range(len(self._sessions) - 1):
+                for _ in range(self._reader_count):
                     left = max(deadline - time.monotonic(), 0.0)
                     taken.append(self._readers.get(timeout=left))
         except queue.Empty:
             for session in taken:
                 self._readers.put(session)
             raise StoreError("a reader stayed busy; checkpoint postponed") from None
+        if algorithms is not None and not algorithms.acquire(deadline - time.monotonic()):
+            for session in taken:
+                self._readers.put(session)
+            raise StoreError("a graph algorithm stayed busy; checkpoint postponed")
         try:
             yield
         finally:
+            if algorithms is not None:
+                algorithms.release()
             for session in taken:
                 self._readers.put(session)
 
@@ -444,6 +459,24 @@ class GraphStore:
         if self._writer is None:
             raise StoreError("the graph store is closed")
         return self._writer
+
+    @contextmanager
+    def algorithm_session(self) -> Iterator[AlgorithmSession]:
+        """Hold the connection kept for the algo extension's projected graphs.
+
+        One caller at a time, waiting its turn within its query deadline; see
+        :mod:`kgservice.stores.algorithm_session`.
+
+        Raises:
+            StoreError: the store is closed or has no algo extension.
+            QueryTimeoutError: the deadline passed while another algorithm ran.
+        """
+        if self._database is None:
+            raise StoreError("the graph store is closed")
+        if self._algorithms is None:
+            raise StoreError(f"the {self.engine_name} engine has no algo extension loaded")
+        with self._algorithms.hold() as session:
+            yield session
 
     @contextmanager
     def reader(self) -> Iterator[EngineSession]:
