@@ -20,6 +20,7 @@ TOOLS = {
     "neighborhood",
     "start_discovery",
     "job",
+    "record_skill_invocation",
 }
 
 

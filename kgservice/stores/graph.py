@@ -12,6 +12,7 @@ from __future__ import annotations
 import importlib
 import importlib.util  # kuzu 0.11.3 calls importlib.util without importing it
 import shutil
+import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
@@ -21,6 +22,7 @@ from typing import IO, Any
 import pyarrow as pa
 
 from kgservice.errors import QueryError, StoreError, StoreLockedError
+from kgservice.stores.algorithm_session import AlgorithmSession, AlgorithmSlot
 from kgservice.stores.fair_lock import FairRLock
 from kgservice.stores.graph_copy import copy_arrow
 from kgservice.stores.graph_session import (
@@ -31,7 +33,7 @@ from kgservice.stores.graph_session import (
 )
 from kgservice.stores.process_lock import lock_file, unlock_file
 from kgservice.stores.query_catalog import NamedQuery, QueryCatalog
-from kgservice.stores.reader_pool import ReaderPool
+from kgservice.stores.reader_pool import READER_DRAIN_S, ReaderPool
 from kgservice.stores.where import CompiledFilter
 
 __all__ = ["GraphStore", "Row", "Transaction", "Values", "load_engine", "query_deadline"]
@@ -114,6 +116,7 @@ class GraphStore:
         self._database: Any = None
         self._writer: EngineSession | None = None
         self._readers = ReaderPool()
+        self._algorithms: AlgorithmSlot | None = None  # with the algo extension only
         self.extensions: frozenset[str] = frozenset()
         self._columns: dict[str, tuple[str, ...]] = {}
         self._tables: set[str] | None = None
@@ -143,6 +146,10 @@ class GraphStore:
         self._writer = self._sessions[0]
         self._readers.fill(self._sessions[1:])
         self.extensions = self._load_extensions()
+        if "algo" in self.extensions:
+            session = EngineSession(self._engine, self._database, self._timeout_ms)
+            self._sessions.append(session)  # last: not a pooled reader
+            self._algorithms = AlgorithmSlot(session, self._write_lock)
         self.forget_schema()
         return self
 
@@ -156,6 +163,7 @@ class GraphStore:
                 session.close()
             self._sessions = []
             self._writer = None
+            self._algorithms = None
             self._database.close()
             self._database = None
             self._release_process_lock()
@@ -261,7 +269,7 @@ class GraphStore:
             try:
                 yield transaction
                 if transaction.copied:
-                    with self._readers.drained():
+                    with self._quiesced():
                         session.execute("commit", "COMMIT")
                 else:
                     session.execute("commit", "COMMIT")
@@ -292,7 +300,7 @@ class GraphStore:
         checkpoints the whole database, so it runs with the pooled readers drained (see
         :meth:`checkpoint`).
         """
-        with self._write_lock, self._readers.drained():
+        with self._write_lock, self._quiesced():
             return self._copy(self._require_writer(), table, data, pair)
 
     def _copy(
@@ -346,11 +354,26 @@ class GraphStore:
         transaction that also reads follows); then it takes tens of milliseconds.
 
         Raises:
-            StoreError: a reader stayed busy for ``reader_pool.READER_DRAIN_S``; nothing was
-                done.
+            StoreError: a reader or a graph algorithm stayed busy for
+                ``reader_pool.READER_DRAIN_S``; nothing was done.
         """
-        with self._write_lock, self._readers.drained():
+        with self._write_lock, self._quiesced():
             self._require_writer().execute("checkpoint", "CHECKPOINT")
+
+    @contextmanager
+    def _quiesced(self) -> Iterator[None]:
+        """Hold every pooled reader and the algorithm connection (whose reads count too), as
+        a checkpoint or a COPY commit needs; new reads wait meanwhile."""
+        deadline = time.monotonic() + READER_DRAIN_S
+        with self._readers.drained():
+            algorithms = self._algorithms
+            if algorithms is not None and not algorithms.acquire(deadline - time.monotonic()):
+                raise StoreError("a graph algorithm stayed busy; checkpoint postponed")
+            try:
+                yield
+            finally:
+                if algorithms is not None:
+                    algorithms.release()
 
     def interrupt(self) -> None:
         """Interrupt whatever the writer connection is running (used on shutdown)."""
@@ -379,6 +402,24 @@ class GraphStore:
         if self._writer is None:
             raise StoreError("the graph store is closed")
         return self._writer
+
+    @contextmanager
+    def algorithm_session(self) -> Iterator[AlgorithmSession]:
+        """Hold the connection kept for the algo extension's projected graphs.
+
+        One caller at a time, waiting its turn within its query deadline; see
+        :mod:`kgservice.stores.algorithm_session`.
+
+        Raises:
+            StoreError: the store is closed or has no algo extension.
+            QueryTimeoutError: the deadline passed while another algorithm ran.
+        """
+        if self._database is None:
+            raise StoreError("the graph store is closed")
+        if self._algorithms is None:
+            raise StoreError(f"the {self.engine_name} engine has no algo extension loaded")
+        with self._algorithms.hold() as session:
+            yield session
 
     @contextmanager
     def reader(self) -> Iterator[EngineSession]:

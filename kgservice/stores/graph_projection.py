@@ -1,13 +1,15 @@
-"""Projected graphs of the engine's algo extension, bound to one pooled reader connection.
+"""Projected graphs of the engine's algo extension, on the connection kept for them.
 
 Kuzu keeps a projected graph per connection, and ``CALL project_graph`` takes its name and
-its filter predicates as literals only. :func:`projected_graph` therefore holds one reader
-for the whole computation, projects under a fresh unique name, runs the algorithm queries
-on that same connection and always drops the projection afterwards.
+its filter predicates as literals only. :func:`projected_graph` therefore holds the store's
+algorithm connection for the whole computation (:meth:`GraphStore.algorithm_session`: one
+computation at a time, so concurrent requests never project at once), projects under a
+fresh unique name, runs the algorithm queries on that same connection and always drops the
+projection afterwards. Projecting and dropping are write transactions in the engine and
+wait for the store's write lock; ordinary reads are not held up.
 
 Queries are named templates from ``queries/``: ``__GRAPH__`` takes the generated name and
 ``__NAMESPACE__`` a namespace that passed :func:`is_literal_safe`; values are parameters.
-It holds the connection with :meth:`GraphStore.reader`.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from kgservice.errors import QueryError, StoreError
+from kgservice.stores.algorithm_session import AlgorithmSession
 from kgservice.stores.graph import GraphStore, Row
 
 GRAPH_SLOT = "__GRAPH__"
@@ -34,7 +37,7 @@ def is_literal_safe(value: str) -> bool:
 class ProjectedGraph:
     """A projection alive on one connection; run named algorithm queries against it."""
 
-    def __init__(self, graph: GraphStore, session: Any, name: str) -> None:
+    def __init__(self, graph: GraphStore, session: AlgorithmSession, name: str) -> None:
         self._graph = graph
         self._session = session
         self.name = name
@@ -44,8 +47,7 @@ class ProjectedGraph:
         query = self._graph.catalog[query_name]
         query.check_parameters(params or {})
         text = query.text.replace(GRAPH_SLOT, self.name)
-        rows: list[Row] = self._session.execute(query_name, text, dict(params or {}))
-        return rows
+        return self._session.execute(query_name, text, dict(params or {}))
 
 
 @contextmanager
@@ -64,9 +66,9 @@ def projected_graph(graph: GraphStore, projection: str, namespace: str) -> Itera
         raise QueryError(f"query {projection} is not a projection template")
     name = f"kg_algo_{uuid.uuid4().hex}"
     text = template.text.replace(GRAPH_SLOT, name).replace(NAMESPACE_SLOT, namespace)
-    with graph.reader() as session:  # the projection lives on this connection only
-        session.execute(projection, text)
+    with graph.algorithm_session() as session:  # the projection lives on this connection only
+        session.execute_write(projection, text)
         try:
             yield ProjectedGraph(graph, session, name)
         finally:
-            session.execute("drop projection", f"CALL drop_projected_graph('{name}')")
+            session.execute_write("drop projection", f"CALL drop_projected_graph('{name}')")

@@ -43,6 +43,12 @@ def query_deadline(deadline: float | None) -> Iterator[None]:
         _DEADLINE.reset(token)
 
 
+def time_left() -> float | None:
+    """Seconds left before the current caller's query deadline (None: no deadline)."""
+    deadline = _DEADLINE.get()
+    return None if deadline is None else deadline - time.monotonic()
+
+
 class EngineSession:
     """One engine connection with its cache of prepared statements."""
 

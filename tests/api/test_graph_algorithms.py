@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
@@ -28,6 +29,10 @@ COMMUNITIES = """query($resolution: Float!, $seed: Int, $first: Int!, $members: 
 PATH = """query($from: ID!, $to: ID!, $depth: Int!) {
   shortestPath(from: $from, to: $to, maxDepth: $depth) {
     length nodes { id } edges { id from to label type properties } } }"""
+ALL_THREE = "{ graphMetrics { entities } pageRank { engine } communities { totalCount } }"
+CREATE_ENTITY = """mutation($name: String!) {
+  createEntity(input: {name: $name, kind: "concept", namespace: "scratch"}) {
+    __typename } }"""
 NEIGHBORHOOD = """query($id: ID!, $depth: Int!, $types: [String!], $limit: Int! = 500) {
   neighborhood(id: $id, depth: $depth, relTypes: $types, limit: $limit) {
     truncated nodes { __typename id } edges { id from to label type properties } } }"""
@@ -210,3 +215,32 @@ def test_without_the_algo_extension_algorithms_fall_back_or_say_why(
             else:
                 message = error(result)["message"]
                 assert "the ladybug engine has no algo extension loaded" in message
+
+
+def test_algorithms_run_side_by_side_with_each_other_and_with_writes(
+    gql: GraphQLClient, http: TestClient, seeded: SeededGraph
+) -> None:
+    """The three fields of one request resolve concurrently, requests arrive together and
+    entities are written meanwhile: every projection waits its turn, none fails."""
+    services: Services = http.app.state.services  # type: ignore[attr-defined]
+    engine = services.graph_algorithms.engine_for("default")
+    expected = {
+        "graphMetrics": {"entities": 19},
+        "pageRank": {"engine": engine},
+        "communities": {"totalCount": 6},
+    }
+    assert data(gql(ALL_THREE)) == expected
+
+    def algorithms(_: int) -> dict[str, Any]:
+        return gql(ALL_THREE)
+
+    def write(index: int) -> dict[str, Any]:
+        return gql(CREATE_ENTITY, name=f"written while ranking {index}")
+
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        ranked = [pool.submit(algorithms, index) for index in range(6)]
+        written = [pool.submit(write, index) for index in range(6)]
+        results = [future.result() for future in ranked]
+        writes = [future.result() for future in written]
+    assert [data(result) for result in results] == [expected] * 6
+    assert [data(w)["createEntity"]["__typename"] for w in writes] == ["EntityPayload"] * 6

@@ -148,6 +148,8 @@ async def test_read_key_sees_and_calls_only_reading_tools(keyed_server: RunningS
             "type": "Forbidden",
             "message": "API key 'reader' has read scope: store_reflection writes and is not allowed",
         }
+        skill = await reader.call_tool("record_skill_invocation", {"skill": "x", "completed": True})
+        assert skill.structured_content["error"]["type"] == "Forbidden"
         context = await call(reader, "session_context", project="shared")
         assert context["reflections"][0]["content"] == "Readers may find this."
 

@@ -10,6 +10,7 @@ import pytest
 from mcp import Client
 from mcp.server import Server
 from mcp.shared.exceptions import MCPError
+from starlette.testclient import TestClient
 
 from kgservice.api.mcp.registry import all_tools
 from kgservice.api.mcp.server import McpState, build_server
@@ -17,6 +18,7 @@ from kgservice.embedding import Embedder
 from kgservice.ids import new_id
 from kgservice.services.registry import Services
 from kgservice.stores.opening import Stores
+from tests.api.conftest import GraphQLClient
 
 pytestmark = pytest.mark.anyio
 
@@ -30,7 +32,11 @@ def anyio_backend() -> str:
 
 @pytest.fixture
 def server(stores: Stores, embedder: Embedder) -> Server[McpState]:
-    services = Services.create(stores, embedder)
+    return server_over(Services.create(stores, embedder))
+
+
+def server_over(services: Services) -> Server[McpState]:
+    """The MCP server over ``services`` (those of a test app too, to compare with GraphQL)."""
 
     @asynccontextmanager
     async def lifespan(_: Server[McpState]) -> AsyncIterator[McpState]:
@@ -239,6 +245,7 @@ async def test_prompt_explains_the_tools(client: Client) -> None:
     prompt = await client.get_prompt("use_memory", {"project": "kgservice"})
     text = prompt.messages[0].content.text  # type: ignore[union-attr]
     assert "record_session_transition" in text
+    assert "record_skill_invocation" in text
     assert "'kgservice'" in text
     assert (await client.list_resources()).resources == []
     stored = await call(client, "store_reflection", content="Listed.", project="listed")
@@ -253,6 +260,95 @@ async def test_prompt_explains_the_tools(client: Client) -> None:
         "kgservice://project/{name}/latest-session",
         "kgservice://thread/{id}",
     }
+
+
+SKILL_METRICS = """query($skill: String!, $userId: String, $phase: String) {
+  skillMetrics(skill: $skill, since: "2026-03-01T00:00:00Z", until: "2026-03-02T00:00:00Z",
+               userId: $userId, phase: $phase) { skill invocations completed durationP50Ms } }"""
+RECORD_SKILL_INVOCATION = """mutation($input: RecordSkillInvocationInput!) {
+  recordSkillInvocation(input: $input) {
+    __typename ... on ValidationError { field message } ... on NotFoundError { id message } } }"""
+
+
+async def test_skill_invocations_are_counted_by_skill_metrics(http: TestClient) -> None:
+    services: Services = http.app.state.services  # type: ignore[attr-defined]
+    gql = GraphQLClient(http)
+    async with Client(server_over(services)) as client:
+        started = await call(
+            client, "record_session_transition", project="sk", new_external_id="a-7", source="BUILD"
+        )
+        first = await call(
+            client,
+            "record_skill_invocation",
+            skill=" pytest ",
+            completed=True,
+            at="2026-03-01T10:00:00Z",
+            duration_ms=1200,
+            session="a-7",
+            user_id="ann",
+            workflow_phase="test",
+            alternatives=["unittest"],
+            selection_rank=1,
+        )
+        assert first == {
+            "recorded": 1,
+            "skill": "pytest",
+            "at": "2026-03-01T10:00:00",
+            "completed": True,
+            "session_id": started["session"]["id"],
+            "namespace": "default",
+        }
+        failed = await call(
+            client,
+            "record_skill_invocation",
+            skill="pytest",
+            completed=False,
+            at="2026-03-01T12:30:00+01:00",  # 11:30 UTC
+            duration_ms=400,
+            error_type="timeout",
+            session=started["session"]["id"],
+        )
+        assert failed["at"] == "2026-03-01T11:30:00"
+        now = await call(client, "record_skill_invocation", skill="ruff", completed=True)
+        assert now["session_id"] is None
+        during = await call(client, "neighborhood", id=started["session"]["id"])
+        assert {n["kind"] for n in during["nodes"]} >= {"SkillInvocation"}
+
+        for args in ({"duration_ms": -1}, {"selection_rank": 0}, {"skill": " "}):
+            arguments = {"skill": "pytest", "completed": True, **args}
+            text, error = await fails(client, "record_skill_invocation", **arguments)
+            mutation = {"skill": "pytest", "at": "2026-03-01T10:00:00Z", "completed": True}
+            names = {"duration_ms": "durationMs", "selection_rank": "selectionRank"}
+            mutation.update({names.get(k, k): v for k, v in args.items()})
+            answer = gql(RECORD_SKILL_INVOCATION, input=mutation)["data"]
+            same = answer["recordSkillInvocation"]
+            assert error == {
+                "type": same["__typename"],
+                "field": same["field"],
+                "message": same["message"],
+            }
+            assert text == f"{same['field']}: {same['message']}"
+        missing = new_id("Session")
+        _, error = await fails(
+            client, "record_skill_invocation", skill="pytest", completed=True, session=missing
+        )
+        answer = gql(
+            RECORD_SKILL_INVOCATION,
+            input={"skill": "pytest", "at": "2026-03-01T10:00:00Z", "completed": True,
+                   "sessionId": missing},
+        )["data"]["recordSkillInvocation"]  # fmt: skip
+        assert error == {"type": "NotFoundError", "id": missing, "message": answer["message"]}
+
+    metrics = gql(SKILL_METRICS, skill="pytest")["data"]["skillMetrics"]
+    assert (metrics["invocations"], metrics["completed"]) == (2, 1)
+    assert metrics["durationP50Ms"] == pytest.approx(800)
+    ann = gql(SKILL_METRICS, skill="pytest", userId="ann")["data"]["skillMetrics"]
+    assert (ann["invocations"], ann["completed"]) == (1, 1)
+    assert (
+        gql(SKILL_METRICS, skill="pytest", phase="test")["data"]["skillMetrics"]["invocations"] == 1
+    )
+    recent = gql('{ skillMetrics(skill: "ruff") { invocations completed } }')["data"]
+    assert recent["skillMetrics"] == {"invocations": 1, "completed": 1}
 
 
 #: Arguments each tool refuses: a wrong type, an unknown argument, or a bad value.
@@ -306,6 +402,19 @@ BAD_ARGUMENTS: dict[str, list[dict[str, Any]]] = {
     "neighborhood": [{}, {"id": "x", "depth": 9}, {"id": "x", "limit": 0}, {"id": "nope"}],
     "start_discovery": [{"threshold": 3}, {"methods": ["telepathy"]}, {"namespace": ""}],
     "job": [{}, {"id": new_id("Job")}],
+    "record_skill_invocation": [
+        {},
+        {"skill": "pytest"},
+        {"skill": "", "completed": True},
+        {"skill": "pytest", "completed": True, "at": "yesterday"},
+        {"skill": "pytest", "completed": True, "duration_ms": -5},
+        {"skill": "pytest", "completed": True, "selection_rank": 0},
+        {"skill": "pytest", "completed": True, "alternatives": ["x"] * 51},
+        {"skill": "pytest", "completed": True, "session": "no-such-session"},
+        {"skill": "pytest", "completed": True, "session": new_id("Session")},
+        {"skill": "pytest", "completed": True, "namespace": ""},
+        {"skill": "pytest", "completed": "maybe"},
+    ],
 }
 
 

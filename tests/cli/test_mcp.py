@@ -13,7 +13,9 @@ from kgservice.cli import app
 
 README = (Path(__file__).resolve().parents[2] / "README.md").read_text()
 SECTION = README[README.index("## MCP for coding agents") :]
-SECTION = SECTION[: SECTION.index("\n## ", 1)]
+NEXT_HEADING = re.compile(r"^#{2,} ", re.M).search(SECTION, 1)  # "## " or a "### " after it
+assert NEXT_HEADING is not None
+SECTION = SECTION[: NEXT_HEADING.start()]
 
 
 def test_the_command_exists() -> None:

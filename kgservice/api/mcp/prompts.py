@@ -43,6 +43,8 @@ While you work:
 - Knowledge graph: `create_entity` for libraries, services, files and concepts that matter,
   `create_relation` between them, `entity` and `neighborhood` to look around, and
   `start_discovery` then `job` to have relations proposed.
+- `record_skill_invocation` after you run a skill (a tool, command or workflow): its name,
+  whether it completed, duration_ms and session (your session id); it feeds skill metrics.
 
 Resources: kgservice://project/{{name}}/latest-session and kgservice://thread/{{id}}.
 Errors come back as tool errors naming the argument at fault; fix it and call again.

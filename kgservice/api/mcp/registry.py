@@ -8,9 +8,9 @@ from __future__ import annotations
 from types import ModuleType
 
 from kgservice.api.mcp.tooling import Tool
-from kgservice.api.mcp.tools import jobs, knowledge, memory, search, sessions
+from kgservice.api.mcp.tools import jobs, knowledge, memory, search, sessions, skills
 
-TOOL_MODULES: tuple[ModuleType, ...] = (sessions, memory, search, knowledge, jobs)
+TOOL_MODULES: tuple[ModuleType, ...] = (sessions, memory, search, knowledge, jobs, skills)
 
 
 def all_tools() -> dict[str, Tool]:

@@ -62,7 +62,7 @@ class SessionContextArguments(Arguments):
     reflections: int = Field(default=10, description="Most important reflections, 0..50.")
 
 
-async def _session(context: ToolContext, session: str) -> SessionRecord:
+async def find_session(context: ToolContext, session: str) -> SessionRecord:
     """A session by kgservice id or by external id."""
     request = context.request
     if label_of(session) == "Session":
@@ -87,7 +87,7 @@ async def add_messages(context: ToolContext, args: AddMessagesArguments) -> dict
         thread_id = args.thread_id
         await request.check_node(thread_id)
     else:
-        session = await _session(context, str(args.session))
+        session = await find_session(context, str(args.session))
         created = await request.run(sessions.create_thread, session.id, args.thread_name)
         thread_id = created.id
     try:

@@ -25,7 +25,9 @@ def _need_algo(stores: Stores) -> None:
 
 
 def _projections(stores: Stores) -> list[str]:
-    rows = stores.graph.execute_catalog("CALL show_projected_graphs() RETURN name")
+    """Projections alive on the connection the algorithms use."""
+    with stores.graph.algorithm_session() as session:
+        rows = session.execute("projections", "CALL show_projected_graphs() RETURN name")
     return [row["name"] for row in rows]
 
 
