@@ -14,7 +14,6 @@ import pytest
 from kgservice.ids import id_time, label_of
 from kgservice.services import nodes
 from kgservice.services.imports.job import ImportParameters
-from kgservice.services.imports.skills import UNAVAILABLE as SKILLS_UNAVAILABLE
 from kgservice.services.registry import Services
 from kgservice.stores.vector_lookups import has_vectors, vector_of
 from tests.imports_seed import LegacyInstall, table_counts
@@ -68,10 +67,9 @@ def test_full_import_maps_every_table(
         "relation of an entity to itself (after merging)",
         "duplicate relation (same ends and type)",
     }
-    assert tables["skill_invocation"]["skipped"] == {SKILLS_UNAVAILABLE: install.invocations}
+    assert tables["skill_invocation"]["imported"] == sum(install.skill_uses.values())
     assert tables["code_graphs"]["skipped"] == {"code graph model not available": 2}
     assert report["skipped_families"] == {
-        "skills": SKILLS_UNAVAILABLE,
         "code graphs": "code graph model not available",
     }
     assert report["verification"]["ok"] is True
@@ -83,8 +81,12 @@ def test_full_import_maps_every_table(
     assert report["verification"]["created_nodes"] == {
         "Conversation": len(install.conversations_v2) + 2,
         "Entity": 6,
+        "Modality": 2,
         "Project": 3,
         "Reflection": 4,
+        "Skill": 4,
+        "SkillCategory": 5,
+        "SkillInvocation": sum(install.skill_uses.values()),
     }
     assert report["mentions"]["Conversation"] > 0
 
@@ -163,7 +165,9 @@ def test_stored_vectors_are_reused_and_others_embedded(
     assert vectors["kg_entities"]["reused"] == 0
     store = services.stores.vectors
     created = services.stores.graph.run("imports/imported_nodes", {"job_id": report["job_id"]})
-    texts = [r["node_id"] for r in created if r["label"] != "Project"]
+    texts = [
+        r["node_id"] for r in created if r["label"] in ("Conversation", "Reflection", "Entity")
+    ]
     assert has_vectors(store, texts) == set(texts)
     record = nodes.find_node_by_legacy_id(services.stores.graph, install.conversations_v2[0])
     assert record is not None
