@@ -51,6 +51,14 @@ def _skill(
     return skills.skill_id(name, moment, nodes)
 
 
+def _confidence(value: Any) -> float:
+    """A mapping's confidence for ranking (unreadable or missing: 0)."""
+    try:
+        return float(value or 0.0)
+    except (TypeError, ValueError):
+        return 0.0
+
+
 def map_categories(
     rows: list[dict[str, Any]], context: MapContext, categories: dict[str, str]
 ) -> MappedTable:
@@ -151,7 +159,7 @@ def map_category_mapping(
     ranked = sorted(
         enumerate(rows),
         key=lambda item: (
-            -(item[1].get("confidence_score") or 0.0),
+            -_confidence(item[1].get("confidence_score")),
             str(item[1].get("assigned_at") or ""),
         ),
     )
