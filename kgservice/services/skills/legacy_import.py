@@ -40,7 +40,7 @@ class LegacySkills:
         skills = SkillIndex.load(context)
         categories: dict[str, str] = {}
         if "skill_categories" in rows:
-            yield map_categories(rows["skill_categories"], context, categories)
+            yield map_categories(rows["skill_categories"], context, categories, skills)
         if "skill_category_mapping" in rows:
             yield map_category_mapping(rows["skill_category_mapping"], context, categories, skills)
         if "skill_modalities" in rows:

@@ -60,7 +60,10 @@ def _confidence(value: Any) -> float:
 
 
 def map_categories(
-    rows: list[dict[str, Any]], context: MapContext, categories: dict[str, str]
+    rows: list[dict[str, Any]],
+    context: MapContext,
+    categories: dict[str, str],
+    skills: SkillIndex,
 ) -> MappedTable:
     """``skill_categories`` -> SkillCategory (merged by name); fills legacy id -> node id."""
     report = TableReport(file=FILE, table="skill_categories")
@@ -115,6 +118,7 @@ def map_categories(
             keys=[key],
         )
         existing[name.casefold()] = categories[legacy_id] = node_id
+        skills.created.add(node_id)
         new[legacy_id] = node
         mapped.nodes.append(node)
         report.imported += 1

@@ -11,7 +11,7 @@ from kgservice.services.imports.job import ImportParameters
 from kgservice.services.imports.skills import category_key, invocation_key
 from kgservice.services.registry import Services
 from kgservice.services.skills.legacy_invocations import NO_SESSION
-from kgservice.services.skills.taxonomy import list_categories, list_skills
+from kgservice.services.skills.taxonomy import define_skill, list_categories, list_skills
 from tests.imports_seed import LegacyInstall, table_counts
 
 SKILL_TABLES = ("skill_categories", "skill_category_mapping", "skill_modalities")
@@ -140,6 +140,26 @@ def test_the_taxonomy_is_merged_with_the_default_one_by_name(
         "SkillCategory": 5,
         "SkillInvocation": sum(install.skill_uses.values()),
     }
+
+
+def test_skills_already_there_are_linked_only_to_what_the_import_adds(
+    services: Services, install: LegacyInstall
+) -> None:
+    graph = services.stores.graph
+    define_skill(graph, "default", "session-checkpoint")  # its category is new: linked
+    define_skill(graph, "default", "code-review")  # its category is a default one: not linked
+    before = table_counts(graph, services.stores.vectors)
+    report = run_import(services, skills_only(install))
+    mapping = report["tables"]["skill_category_mapping"]
+    assert mapping["imported"] == 2
+    assert mapping["skipped"]["skill and category both existed before the import (not linked)"] == 1
+    skills = {s.name: s for s in list_skills(graph, "default")}
+    assert skills["session-checkpoint"].category == "Session management"
+    assert skills["code-review"].category is None
+    assert report["verification"]["created_nodes"]["Skill"] == 2
+    services.imports.rollback(report["job_id"])
+    after = table_counts(graph, services.stores.vectors)
+    assert after == {**before, "node Job": before.get("node Job", 0) + 1}
 
 
 def test_a_second_run_imports_nothing_and_a_rollback_restores_every_table(
