@@ -3,6 +3,8 @@ taxonomy, merged with the default taxonomy; repeated, dry-run and rolled back.""
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Mapping
 from typing import Any
 
 from kgservice.ids import id_time, label_of
@@ -198,3 +200,48 @@ def test_a_dry_run_counts_and_writes_nothing(services: Services, install: Legacy
     assert table["skipped"]["invalid durationMs: must be a finite number of at least 0"] == 1
     assert report["tables"]["skill_categories"]["imported"] == 6
     assert table_counts(services.stores.graph, services.stores.vectors) == before
+
+
+def test_a_stopped_skills_import_resumes_with_every_record_once(
+    services: Services, install: LegacyInstall
+) -> None:
+    graph = services.stores.graph
+    before = table_counts(graph, services.stores.vectors)
+    services.imports.batch_size = 3
+    job = services.imports.create(skills_only(install))
+    stop = threading.Event()
+    seen: list[Mapping[str, Any]] = []
+
+    def stop_after_fifth_batch(progress: float, counts: Mapping[str, Any]) -> None:
+        seen.append(counts)
+        if len(seen) == 5:
+            stop.set()  # the job ends after this batch commits
+
+    stopped = services.jobs.run(job.id, stop, stop_after_fifth_batch)
+    assert stopped.status == "running"
+    resumed = services.jobs.run(job.id)
+    assert resumed.status == "succeeded", resumed.errors
+    tables = resumed.counts["tables"]
+    valid = sum(install.skill_uses.values())
+    assert [tables[name]["imported"] for name in (*SKILL_TABLES, "skill_invocation")] == [
+        6,
+        3,
+        3,
+        valid,
+    ]
+    assert resumed.counts["verification"]["ok"] is True
+    after = table_counts(graph, services.stores.vectors)
+    added = {k: after[k] - before.get(k, 0) for k in after if after[k] != before.get(k, 0)}
+    assert added == {
+        "node ImportedNode": 4 + 5 + 2 + valid,
+        "node Job": 1,
+        "node LegacyKey": 6 + valid,
+        "node Modality": 2,
+        "node Skill": 4,
+        "node SkillCategory": 5,
+        "node SkillInvocation": valid,
+        "rel HAS_MODALITY": 3,
+        "rel INVOKED": valid,
+        "rel IN_CATEGORY": 3,
+        "rel SUBCATEGORY_OF": 1,
+    }
