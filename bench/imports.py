@@ -9,10 +9,12 @@ job from the file check to the verification (mapping, the vector-reuse check, CO
 batches, vectors, mention linking), a second run that finds everything already there,
 and a rollback. Then, apart, ``code_graphs`` rows of one repository (20 commits of 50
 modules of 25 functions: 27,000 file and symbol texts, searchable at once, vectors left to
-the backfill) are imported and rolled back. Skill invocations wait for the skills model
-(their target is not run).
+the backfill) are imported and rolled back. Then, on other fresh stores, ``skills.db``
+with 100,000 ``skill_invocation`` rows (40 skills, 5,000 sessions, none of them stored) is
+imported alone (target <= 30 s), repeated and rolled back.
 
-Run: ``uv run kgservice bench imports`` (``--quick``: 2,000 conversations).
+Run: ``uv run kgservice bench imports`` (``--quick``: 2,000 conversations, 20,000
+invocations).
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ import hashlib
 import json
 import os
 import random
+import sqlite3
 import tempfile
 import time
 from collections.abc import Mapping, Sequence
@@ -219,6 +222,77 @@ def build_code_graphs(folder: Path, commits: int, files: int, functions: int) ->
     return path
 
 
+def build_skills_db(folder: Path, count: int) -> Path:
+    """Write skills.db with ``count`` invocations of 40 skills over 5,000 sessions."""
+    rng = random.Random(14)
+    skills = [f"{stem}-{end}" for stem in STEMS[:8] for end in ENDS[:5]]
+    phases = ["setup", "execution", "verification", "comprehensive_hooks"]
+    path = folder / "skills.db"
+    connection = sqlite3.connect(path)
+    with connection:
+        connection.execute(
+            "CREATE TABLE skill_invocation (id INTEGER PRIMARY KEY, skill_name TEXT, "
+            "invoked_at TEXT, session_id TEXT, workflow_path TEXT, completed BOOLEAN, "
+            "duration_seconds REAL, user_query TEXT, alternatives_considered TEXT, "
+            "selection_rank INTEGER, follow_up_actions TEXT, error_type TEXT, created_at TEXT, "
+            "embedding BLOB, workflow_phase TEXT, workflow_step_id TEXT)"
+        )
+        rows = []
+        for i in range(count):
+            moment = (BASE + timedelta(seconds=37 * i, milliseconds=i % 1000)).isoformat()
+            done = rng.random() < 0.8
+            rows.append(
+                (
+                    i + 1,
+                    rng.choice(skills),
+                    moment,
+                    f"sess-{i // 20}",
+                    None,
+                    done,
+                    round(rng.uniform(0.2, 90.0), 3) if i % 50 else None,
+                    f"run the checks on module {i % 700}",
+                    '["' + rng.choice(skills) + '"]',
+                    1 + i % 3,
+                    None,
+                    None if done else rng.choice(["TimeoutError", "ValueError"]),
+                    moment,
+                    None,
+                    phases[i % 4],
+                    None,
+                )
+            )
+        connection.executemany(
+            f"INSERT INTO skill_invocation VALUES ({', '.join(['?'] * 16)})", rows
+        )
+    connection.close()
+    return path
+
+
+def skills_figures(count: int) -> dict[str, Any]:
+    """Import ``count`` invocations into fresh stores; time it, a repeat and a rollback."""
+    with (
+        tempfile.TemporaryDirectory(prefix="kg-bench-skills-") as folder,
+        scratch_stores() as stores,
+    ):
+        services = Services.create(stores, load_embedder(stores.settings))
+        parameters = ImportParameters.checked(skills_db=build_skills_db(Path(folder), count))
+        load = os.getloadavg()
+        first = timed_import(services, parameters)
+        again = timed_import(services, parameters)
+        started = time.perf_counter()
+        services.imports.rollback(first["job_id"])
+        rollback_s = time.perf_counter() - started
+    keep = ("job_s", "cpu_s", "first_batch_committed_s", "imported", "already", "verified")
+    return {
+        "invocations": count,
+        "load_average_before": load,
+        "import": {k: first[k] for k in keep},
+        "repeat_import": {k: again[k] for k in keep},
+        "rollback_s": round(rollback_s, 2),
+        "invocations_per_s": round(count / first["job_s"], 1),
+    }
+
+
 def timed_import(services: Services, parameters: ImportParameters) -> dict[str, Any]:
     """Run one import job from the file check on; time it and its phases."""
     marks: dict[str, float] = {}
@@ -277,6 +351,7 @@ def run(quick: bool = False) -> dict[str, Any]:
         started = time.perf_counter()
         services.imports.rollback(code_import["job_id"])
         code_rollback_s = time.perf_counter() - started
+    skills = skills_figures(20_000 if quick else 100_000)
     return {
         "benchmark": "imports",
         "sizes": {"conversations": count, "reflections": 100, "entities": 200, "relations": 300},
@@ -295,8 +370,10 @@ def run(quick: bool = False) -> dict[str, Any]:
                 "rollback_s": round(code_rollback_s, 2),
                 "verified": code_import["verified"],
             },
+            "skill_invocations": skills,
         },
         "targets": {
             "import_s": target(first["job_s"], 20.0, at_least=False),
+            "skill_invocations_import_s": target(skills["import"]["job_s"], 30.0, at_least=False),
         },
     }

@@ -79,6 +79,8 @@ class LegacyInstall:
     entities: dict[str, str] = field(default_factory=dict)  # legacy id -> name
     relations: list[str] = field(default_factory=list)
     invocations: int = 0
+    #: Valid invocations per skill name (as stored: stripped).
+    skill_uses: dict[str, int] = field(default_factory=dict)
     code_graphs: list[str] = field(default_factory=list)
     #: Records the importer must skip, by legacy id: the reason.
     skipped: dict[str, str] = field(default_factory=dict)
@@ -435,7 +437,12 @@ def _knowledge_db(install: LegacyInstall) -> None:
     connection.close()
 
 
+SKILLS = ["crackerjack", "session-checkpoint", "code-review"]
+PHASES = ["setup", "execution", "verification", "comprehensive_hooks"]
+
+
 def _skills_db(install: LegacyInstall) -> None:
+    """skill_invocation with its edge cases, and the V4 taxonomy tables."""
     connection = sqlite3.connect(install.skills_db)
     tables = schema_tables("skills.db")
     with connection:
@@ -444,23 +451,126 @@ def _skills_db(install: LegacyInstall) -> None:
             tables,
             lambda name: not name.startswith("v_") and not name.startswith("skill_invocation_fts"),
         )
-        rows = [
-            {
-                "id": i + 1,
-                "skill_name": ["crackerjack", "session-checkpoint", "code-review"][i % 3],
-                "invoked_at": (BASE + timedelta(minutes=i)).isoformat(),
-                "session_id": f"sess-{i // 4}",
-                "completed": i % 5 != 0,
-                "duration_seconds": 1.5 * i,
-                "user_query": "lint and test the project",
-                "created_at": (BASE + timedelta(minutes=i)).isoformat(),
-                "workflow_phase": "execution",
-            }
-            for i in range(12)
-        ]
+        rows = []
+        for i in range(12):
+            moment = BASE + timedelta(minutes=i, milliseconds=250 * i)
+            skill = SKILLS[i % 3]
+            rows.append(
+                {
+                    "id": i + 1,
+                    "skill_name": skill,
+                    "invoked_at": moment.isoformat(),
+                    "session_id": f"sess-{i // 4}",
+                    "workflow_path": "quality/lint",
+                    "completed": i % 5 != 0,
+                    "duration_seconds": 1.5 * i if i % 6 != 5 else None,  # some missing
+                    "user_query": "lint and test the project" if i % 4 else "",
+                    "alternatives_considered": json.dumps(
+                        [s for s in SKILLS if s != skill][: i % 3]
+                    ),
+                    "selection_rank": 1 + i % 3,
+                    "follow_up_actions": json.dumps(["commit"]),
+                    "error_type": None if i % 5 else "TimeoutError",
+                    "created_at": moment.isoformat(),
+                    "embedding": None,
+                    "workflow_phase": PHASES[i % 4],
+                    "workflow_step_id": f"step-{i}",
+                }
+            )
+            install.times[f"skill_invocation:{i + 1}"] = moment
+        install.skill_uses = {name: sum(r["skill_name"] == name for r in rows) for name in SKILLS}
+        # An unparsable invocation time: the creation time is used.
         rows.append({**rows[0], "id": 13, "invoked_at": "yesterday-ish"})
+        install.times["skill_invocation:13"] = BASE
+        install.skill_uses["crackerjack"] += 1
+        # A skill no taxonomy row names: created on first use.
+        rows.append({**rows[1], "id": 14, "skill_name": "  pr-summary ", "session_id": None})
+        install.times["skill_invocation:14"] = BASE + timedelta(minutes=1, milliseconds=250)
+        install.skill_uses["pr-summary"] = 1
+        # Refused by the skills rules: skipped with the rule's reason.
+        bad = [
+            ({**rows[2], "id": 15, "duration_seconds": -3.0}, "invalid durationMs"),
+            ({**rows[2], "id": 16, "skill_name": "   "}, "invalid skill"),
+            ({**rows[2], "id": 17, "selection_rank": 0}, "invalid selectionRank"),
+        ]
+        for row, reason in bad:
+            rows.append(row)
+            install.skipped[f"skill_invocation:{row['id']}"] = reason
+        rows.append({**rows[3]})  # the same id twice: imported once
         _insert(connection, "skill_invocation", rows, "?")
         install.invocations = len(rows)
+        categories = [
+            (1, "Code Quality", None, "Reviewing code", "engineering"),  # the default one
+            (2, "Static analysis", 1, "Linters and type checkers", "engineering"),
+            (3, "Session management", None, None, "workflow"),
+            (4, "Loop A", 5, None, None),  # a parent cycle: kept at the top
+            (5, "Loop B", 4, None, None),
+            (6, "Orphan", 99, None, None),  # a missing parent: kept at the top
+        ]
+        _insert(
+            connection,
+            "skill_categories",
+            [
+                {
+                    "category_id": c[0],
+                    "category_name": c[1],
+                    "parent_category_id": c[2],
+                    "description": c[3],
+                    "domain": c[4],
+                    "created_at": (BASE - timedelta(days=60)).isoformat(),
+                }
+                for c in categories
+            ],
+            "?",
+        )
+        mapping = [
+            ("crackerjack", 2, 0.9),
+            ("crackerjack", 1, 0.4),  # less confident: not kept
+            ("session-checkpoint", 3, 0.8),
+            ("code-review", 1, 0.7),
+            ("ghost", 42, 0.5),  # an unknown category
+        ]
+        _insert(
+            connection,
+            "skill_category_mapping",
+            [
+                {
+                    "skill_name": m[0],
+                    "category_id": m[1],
+                    "confidence_score": m[2],
+                    "assigned_at": (BASE - timedelta(days=50)).isoformat(),
+                }
+                for m in mapping
+            ],
+            "?",
+        )
+        modalities = [
+            ("crackerjack", "code", "code", "diagnostics", False),  # the default modality
+            ("code-review", "code", "diff", "review comments", True),
+            ("session-checkpoint", "text", None, None, False),  # text -> text
+        ]
+        _insert(
+            connection,
+            "skill_modalities",
+            [
+                {
+                    "skill_name": m[0],
+                    "modality_type": m[1],
+                    "input_format": m[2],
+                    "output_format": m[3],
+                    "requires_human_review": m[4],
+                    "created_at": (BASE - timedelta(days=40)).isoformat(),
+                }
+                for m in modalities
+            ],
+            "?",
+        )
+        _insert(
+            connection,
+            "skill_dependencies",
+            [{"skill_a": "crackerjack", "skill_b": "code-review", "co_occurrence_count": 3}],
+            "?",
+        )
     connection.close()
 
 

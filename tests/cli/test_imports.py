@@ -61,7 +61,7 @@ def test_import_then_again_then_rollback(
     assert match, out
     job_id = match.group(3)
     assert "  conversations_v2: 47 found, 43 imported, 0 already there, 4 skipped" in out
-    assert "  skills: skipped (skills model not available)" in out
+    assert "  skill_invocation: 18 found, 14 imported, 0 already there, 4 skipped" in out
     assert "  code_graphs: 5 found, 3 imported, 0 already there, 2 skipped (" in out
     for key, reason in install.skipped.items():
         if key.startswith("/home/les/"):

@@ -13,6 +13,7 @@ from kgservice.services.imports.knowledge import KnowledgeMapper
 from kgservice.services.imports.mapping import Mapper
 from kgservice.services.imports.reflections import ReflectionsMapper
 from kgservice.services.imports.skills import SkillsMapper, SkillsModel
+from kgservice.services.skills.legacy_import import LegacySkills
 
 
 def mappers(
@@ -27,6 +28,6 @@ def mappers(
         ConversationsMapper(),
         ReflectionsMapper(),
         KnowledgeMapper(),
-        SkillsMapper(skills),
+        SkillsMapper(skills or LegacySkills()),
         CodeGraphsMapper(code_graphs or LegacyCodeGraphs()),
     ]

@@ -106,6 +106,11 @@ def invocation_key(legacy_id: Any) -> str:
     return f"skill_invocation:{legacy_id}"
 
 
+def category_key(legacy_id: Any) -> str:
+    """The legacy key of a V4 skill category (``skill_categories.category_id``)."""
+    return f"skill_categories:{legacy_id}"
+
+
 class SkillsModel(Protocol):
     """What the skills service provides to import skills.
 

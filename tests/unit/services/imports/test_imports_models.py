@@ -1,8 +1,8 @@
 """The extension point for the skills model: a model given to its mapper has its mapped
 tables written, keyed, verified and rolled back like any other family.
 
-The model here maps skill invocations onto the thin Skill and Invocation tables that the
-initial migration declares, the way the skills service will map them onto its own.
+The model here maps skill invocations onto the Skill and SkillInvocation tables in a
+minimal way of its own, in place of the skills service's (which the registry wires in).
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from kgservice.services.imports.records import (
     TableReport,
     first_time,
     seeded_id,
+    unique_rows,
 )
 from kgservice.services.imports.registry import mappers
 from kgservice.services.imports.skills import INVOCATIONS, invocation_key
@@ -28,7 +29,7 @@ from tests.imports_seed import LegacyInstall, table_counts
 
 
 class PlaceholderSkills:
-    """Skill invocations onto the placeholder Skill/Invocation tables (INVOKED edges)."""
+    """Skill invocations onto the Skill/SkillInvocation tables (INVOKED edges)."""
 
     def map_skill_tables(
         self, rows: Mapping[str, list[dict[str, Any]]], context: MapContext
@@ -36,8 +37,8 @@ class PlaceholderSkills:
         report = TableReport(file="skills.db", table=INVOCATIONS.name)
         mapped = MappedTable(report)
         skills: dict[str, str] = {}
-        for row in rows[INVOCATIONS.name]:
-            report.source += 1
+        report.source = len(rows[INVOCATIONS.name])
+        for row in unique_rows(report, rows[INVOCATIONS.name]):
             key = invocation_key(row["id"])
             moment = first_time(report, key, context.started, row["invoked_at"])
             name = row["skill_name"]
@@ -48,21 +49,23 @@ class PlaceholderSkills:
                         "Skill", skills[name], {"namespace": context.namespace, "name": name}
                     )
                 )
-            node_id = seeded_id(moment, "Invocation", context.seed(INVOCATIONS.name, key))
+            node_id = seeded_id(moment, "SkillInvocation", context.seed(INVOCATIONS.name, key))
             node = MappedNode(
-                "Invocation",
+                "SkillInvocation",
                 node_id,
                 {
                     "namespace": context.namespace,
                     "created_at": moment,
                     "legacy_id": key,
                     "invoked_at": moment,
-                    "success": bool(row["completed"]),
+                    "completed": bool(row["completed"]),
                     "duration_ms": (row["duration_seconds"] or 0) * 1000,
                 },
                 keys=[key],
             )
-            node.edges.append(MappedEdge("INVOKED", "Invocation", node_id, "Skill", skills[name]))
+            node.edges.append(
+                MappedEdge("INVOKED", "SkillInvocation", node_id, "Skill", skills[name])
+            )
             mapped.nodes.append(node)
             report.imported += 1
         yield mapped
@@ -83,13 +86,16 @@ def test_a_wired_skills_model_imports_invocations(
     finished = services.jobs.run(job.id)
     assert finished.status == "succeeded", finished.errors
     table = finished.counts["tables"]["skill_invocation"]
-    assert (table["source"], table["imported"]) == (install.invocations, install.invocations)
-    assert table["problems"] == {"unparsable timestamp (the import time used)": 1}
+    assert (table["source"], table["imported"]) == (install.invocations, install.invocations - 1)
+    assert table["problems"] == {
+        "duplicate id": 1,
+        "unparsable timestamp (the import time used)": 1,
+    }
     assert finished.counts["skipped_families"] == {}
     assert finished.counts["verification"]["ok"] is True
     record = nodes.find_node_by_legacy_id(services.stores.graph, invocation_key(2))
     assert record is not None
-    assert record.label == "Invocation"
+    assert record.label == "SkillInvocation"
     assert id_time(record.id).replace(tzinfo=None) == record.properties["invoked_at"]
     imports.rollback(job.id)
     after = table_counts(services.stores.graph, services.stores.vectors)

@@ -14,14 +14,14 @@ import pytest
 from kgservice.ids import id_time, label_of
 from kgservice.services import nodes
 from kgservice.services.imports.job import ImportParameters
-from kgservice.services.imports.skills import UNAVAILABLE as SKILLS_UNAVAILABLE
 from kgservice.services.registry import Services
 from kgservice.stores.vector_lookups import has_vectors, vector_of
 from tests.imports_seed import CODE_NODES, LegacyInstall, table_counts
 
 TEXT_TABLES = ("conversations_v2", "conversations", "reflections_v2")
 #: Imported nodes without a vector after the import: no text, or (code) left to the backfill.
-NO_TEXT = ("Project", "Repository", "Commit", "CodeFile", "Symbol")
+#: What an import embeds at once (code texts wait for the backfill; skills are not texts).
+EMBEDDED = ("Conversation", "Reflection", "Entity")
 
 
 def code_graphs_of(install: LegacyInstall) -> set[str]:
@@ -75,14 +75,14 @@ def test_full_import_maps_every_table(
         "relation of an entity to itself (after merging)",
         "duplicate relation (same ends and type)",
     }
-    assert tables["skill_invocation"]["skipped"] == {SKILLS_UNAVAILABLE: install.invocations}
+    assert tables["skill_invocation"]["imported"] == sum(install.skill_uses.values())
     code_graphs = tables["code_graphs"]
     assert (code_graphs["source"], code_graphs["imported"]) == (5, len(install.code_graphs))
     assert code_graphs["skipped"] == {
         reason: 1 for key, reason in install.skipped.items() if key in code_graphs_of(install)
     }
     assert code_graphs["problems"]["unparsable timestamp (a later time column used)"] == 1
-    assert report["skipped_families"] == {"skills": SKILLS_UNAVAILABLE}
+    assert report["skipped_families"] == {}
     assert report["verification"]["ok"] is True
     assert {s["table"] for s in report["verification"]["samples"]} >= {
         *TEXT_TABLES,
@@ -93,9 +93,13 @@ def test_full_import_maps_every_table(
     assert report["verification"]["created_nodes"] == {
         "Conversation": len(install.conversations_v2) + 2,
         "Entity": 6,
+        "Modality": 2,
         "Project": 3,
         "Reflection": 4,
         **CODE_NODES,
+        "Skill": 4,
+        "SkillCategory": 5,
+        "SkillInvocation": sum(install.skill_uses.values()),
     }
     assert report["mentions"]["Conversation"] > 0
 
@@ -175,7 +179,7 @@ def test_stored_vectors_are_reused_and_others_embedded(
     assert vectors["kg_entities"]["reused"] == 0
     store = services.stores.vectors
     created = services.stores.graph.run("imports/imported_nodes", {"job_id": report["job_id"]})
-    texts = [r["node_id"] for r in created if r["label"] not in NO_TEXT]
+    texts = [r["node_id"] for r in created if r["label"] in EMBEDDED]
     assert has_vectors(store, texts) == set(texts)
     record = nodes.find_node_by_legacy_id(services.stores.graph, install.conversations_v2[0])
     assert record is not None
