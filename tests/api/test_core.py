@@ -43,15 +43,15 @@ def test_node_by_id_gives_the_typed_object(http: TestClient, gql: GraphQLClient)
 
 def test_node_of_a_table_without_a_type_is_generic(http: TestClient, gql: GraphQLClient) -> None:
     stores = http.app.state.stores  # type: ignore[attr-defined]
-    skill = new_id("Skill")
+    assignment = new_id("Assignment")
     with stores.graph.transaction() as tx:
         tx.execute_trusted(
-            f"CREATE (:Skill {{id: '{skill}', name: 'refactor', "
+            f"CREATE (:Assignment {{id: '{assignment}', unit_id: 'refactor', "
             "created_at: timestamp('2026-01-02T03:04:05')})"
         )
-    node = gql(NODE, id=skill)["data"]["node"]
-    assert node["label"] == "Skill"
-    assert node["properties"]["name"] == "refactor"
+    node = gql(NODE, id=assignment)["data"]["node"]
+    assert node["label"] == "Assignment"
+    assert node["properties"]["unit_id"] == "refactor"
     assert node["properties"]["created_at"] == "2026-01-02T03:04:05"
     assert "external_id" not in node["properties"]  # only the table's own columns
 

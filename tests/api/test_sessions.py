@@ -248,7 +248,8 @@ def test_page_of_threads_costs_a_constant_number_of_queries(
         original = graph.run
 
         def counting(name: str, *args: Any, **kwargs: Any) -> Any:
-            calls.append(name)
+            if not name.startswith("metrics/"):  # the /metrics refresher runs meanwhile
+                calls.append(name)
             return original(name, *args, **kwargs)
 
         graph.run = counting
