@@ -40,7 +40,10 @@ def data_dir(tmp_path: Path) -> Path:
 @pytest.fixture
 def settings(data_dir: Path) -> Settings:
     return load_settings(
-        data_dir=data_dir, buffer_pool_mb=128, read_connections=2, graph_engine=TEST_ENGINE
+        data_dir=data_dir,
+        buffer_pool_mb=256 if TEST_ENGINE == "ladybug" else 128,  # Ladybug needs more memory
+        read_connections=2,
+        graph_engine=TEST_ENGINE,
     )
 
 

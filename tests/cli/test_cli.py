@@ -108,8 +108,10 @@ def test_bench_runs_quick() -> None:
     code, out, _ = invoke("bench", "neighborhood", "--quick")
     assert code == 0
     result = json.loads(out)["neighborhood"]
-    assert result["figures"]["2hop"]["samples"] == 50
-    assert result["figures"]["mean_2hop_neighbours"] > result["figures"]["mean_1hop_neighbours"]
+    for shape in ("uniform", "power_law"):
+        figures = result["figures"][shape]
+        assert figures["field_depth2"]["samples"] == 40
+        assert figures["mean_nodes_depth2"] > figures["mean_nodes_depth1"]
 
 
 def test_status_of_an_empty_data_dir_says_to_migrate(data_dir: Path) -> None:

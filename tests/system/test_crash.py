@@ -172,7 +172,9 @@ def test_acknowledged_writes_survive_sigkill(tmp_path: Path) -> None:
         for node_id in rng.sample(sorted(acked.searchable), 10):
             unique = acked.texts[node_id].rsplit(".", 1)[1]  # the random digits
             hits = server.gql(SEARCH, text=unique)["data"]["search"]
-            assert [hit["node"]["id"] for hit in hits] == [node_id]
+            # First: its own text; a neighbouring message may follow, whose context holds it.
+            assert hits[0]["node"]["id"] == node_id
+            assert len(hits) <= 5  # itself and up to two turns on each side
         for hit in server.gql(SEARCH, text="durable note")["data"]["search"]:
             assert hit["node"] is not None  # every hit resolves to a live node
         assert server.stop() == 0

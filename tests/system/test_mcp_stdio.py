@@ -5,8 +5,11 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import threading
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 
+import anyio
 import pytest
 from mcp import Client, StdioServerParameters
 
@@ -14,14 +17,7 @@ from kgservice.settings import load_settings
 from kgservice.stores.opening import open_stores
 from tests.mcp_scenario import agent_round_trip, call
 
-pytestmark = pytest.mark.anyio
-
 SMALL_STORE = {"KG_BUFFER_POOL_MB": "128", "KG_READ_CONNECTIONS": "2"}
-
-
-@pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"
 
 
 def server_parameters(data_dir: Path) -> StdioServerParameters:
@@ -32,9 +28,30 @@ def server_parameters(data_dir: Path) -> StdioServerParameters:
     )
 
 
+def in_own_thread(function: Callable[[Path], Awaitable[None]], data_dir: Path) -> None:
+    """Run an async test body on its own event loop in a thread of its own (the browser
+    tests' Playwright keeps a loop running on the main thread for the whole session)."""
+    failures: list[BaseException] = []
+
+    def body() -> None:
+        try:
+            anyio.run(function, data_dir)
+        except BaseException as exc:  # re-raised on the test's thread
+            failures.append(exc)
+
+    worker = threading.Thread(target=body)
+    worker.start()
+    worker.join()
+    if failures:
+        raise failures[0]
+
+
 @pytest.mark.slow
-async def test_agent_round_trip_over_stdio(tmp_path: Path) -> None:
-    data_dir = tmp_path / "data"
+def test_agent_round_trip_over_stdio(tmp_path: Path) -> None:
+    in_own_thread(round_trip_over_stdio, tmp_path / "data")
+
+
+async def round_trip_over_stdio(data_dir: Path) -> None:
     async with Client(server_parameters(data_dir)) as client:
         trip = await agent_round_trip(client, "stdio-project")
         context = await call(client, "session_context", project="stdio-project")

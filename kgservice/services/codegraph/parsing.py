@@ -202,6 +202,20 @@ class _Visitor(ast.NodeVisitor):
         self.generic_visit(node)
 
 
+def _parse(text: str, module: str, attempts: int = 3) -> ast.Module:
+    """``ast.parse``, tried again on CPython's spurious "AST constructor recursion depth
+    mismatch" SystemError: before 3.11.8 (gh-106905) the AST builder kept its recursion
+    count in state shared between threads, so a parse elsewhere in the process at the same
+    time could trip it."""
+    for attempt in range(attempts):
+        try:
+            return ast.parse(text, filename=module)
+        except SystemError as exc:
+            if "recursion depth mismatch" not in str(exc) or attempt == attempts - 1:
+                raise
+    raise AssertionError("unreachable")
+
+
 def analyse(source: bytes, module: str, is_package: bool) -> FileAnalysis:
     """Analyse one file's bytes; a file that does not decode or parse gets ``error`` set."""
     lines = source.count(b"\n") + (0 if source.endswith(b"\n") or not source else 1)
@@ -212,7 +226,7 @@ def analyse(source: bytes, module: str, is_package: bool) -> FileAnalysis:
         analysis.error = f"not UTF-8: {exc.reason} at byte {exc.start}"
         return analysis
     try:
-        tree = ast.parse(text, filename=module)
+        tree = _parse(text, module)
     except (SyntaxError, ValueError) as exc:  # ValueError: NUL bytes on older Pythons
         where = f" (line {exc.lineno})" if isinstance(exc, SyntaxError) and exc.lineno else ""
         message = exc.msg if isinstance(exc, SyntaxError) else str(exc)
