@@ -7,12 +7,8 @@ legacy metadata...) are kept in the node's ``metadata`` JSON under ``legacy``.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from dataclasses import dataclass
-
-from kgservice.services.imports.mapping import MapContext, MappedTable
-from kgservice.services.imports.sources import LegacyFile, LegacyTable
-from kgservice.services.imports.text_tables import map_text_table
+from kgservice.services.imports.sources import LegacyTable
+from kgservice.services.imports.text_tables import TextTableMapper
 
 CONVERSATIONS_V2 = LegacyTable(
     name="conversations_v2",
@@ -46,37 +42,13 @@ CONVERSATIONS_V1 = LegacyTable(
     vector="embedding",
 )
 #: Columns that become the node's own fields rather than legacy metadata.
-_OWN = {"id", "content", "timestamp", "embedding", "project"}
+_OWN = frozenset({"id", "content", "timestamp", "embedding", "project"})
 
 
-@dataclass
-class ConversationsMapper:
-    """conversations_v2 and conversations -> Conversation (IN_PROJECT its project)."""
-
-    family: str = "conversations"
-    option: str = "reflection_db"
-    tables: tuple[LegacyTable, ...] = (CONVERSATIONS_V2, CONVERSATIONS_V1)
-    required: bool = True
-
-    def unavailable(self) -> str | None:
-        """Conversations always have a model."""
-        return None
-
-    def map(self, legacy: LegacyFile, context: MapContext) -> Iterator[MappedTable]:
-        """Map each present conversation table."""
-        for table in self.tables:
-            if legacy.has(table.name):
-                yield self._map_table(legacy, table, context)
-
-    def _map_table(
-        self, legacy: LegacyFile, table: LegacyTable, context: MapContext
-    ) -> MappedTable:
-        return map_text_table(
-            legacy,
-            table,
-            context,
-            label="Conversation",
-            own=_OWN,
-            later_time="last_accessed",
-            properties=lambda report, row, legacy_id: {},
-        )
+CONVERSATIONS = TextTableMapper(
+    family="conversations",
+    tables=(CONVERSATIONS_V2, CONVERSATIONS_V1),
+    label="Conversation",
+    own=_OWN,
+    later_time="last_accessed",
+)

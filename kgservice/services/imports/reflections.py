@@ -5,16 +5,14 @@ become Reflection nodes (tags, importance) in their project; the other legacy fi
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from collections.abc import Mapping
 from typing import Any
 
-from kgservice.services.imports.mapping import MapContext, MappedTable
 from kgservice.services.imports.records import (
     TableReport,
 )
-from kgservice.services.imports.sources import LegacyFile, LegacyTable
-from kgservice.services.imports.text_tables import map_text_table
+from kgservice.services.imports.sources import LegacyTable
+from kgservice.services.imports.text_tables import TextTableMapper
 
 REFLECTIONS_V2 = LegacyTable(
     name="reflections_v2",
@@ -48,7 +46,7 @@ REFLECTIONS_V1 = LegacyTable(
     times=("timestamp",),
     vector="embedding",
 )
-_OWN = {"id", "content", "timestamp", "created_at", "embedding", "project", "tags"}
+_OWN = frozenset({"id", "content", "timestamp", "created_at", "embedding", "project", "tags"})
 DEFAULT_IMPORTANCE = 0.5
 
 
@@ -76,39 +74,6 @@ def importance_of(value: Any) -> float:
     return min(max(number, 0.0), 1.0)
 
 
-@dataclass
-class ReflectionsMapper:
-    """reflections_v2 and reflections -> Reflection (IN_PROJECT its project)."""
-
-    family: str = "reflections"
-    option: str = "reflection_db"
-    tables: tuple[LegacyTable, ...] = (REFLECTIONS_V2, REFLECTIONS_V1)
-    required: bool = True
-
-    def unavailable(self) -> str | None:
-        """Reflections always have a model."""
-        return None
-
-    def map(self, legacy: LegacyFile, context: MapContext) -> Iterator[MappedTable]:
-        """Map each present reflection table."""
-        for table in self.tables:
-            if legacy.has(table.name):
-                yield self._map_table(legacy, table, context)
-
-    def _map_table(
-        self, legacy: LegacyFile, table: LegacyTable, context: MapContext
-    ) -> MappedTable:
-        return map_text_table(
-            legacy,
-            table,
-            context,
-            label="Reflection",
-            own=_OWN,
-            later_time="created_at",
-            properties=_reflection_properties,
-        )
-
-
 def _reflection_properties(
     report: TableReport, row: Mapping[str, Any], legacy_id: str
 ) -> dict[str, Any]:
@@ -116,3 +81,13 @@ def _reflection_properties(
     if importance is not None and importance_of(importance) != importance:
         report.problem("importance outside 0..1 (clamped)", legacy_id)
     return {"tags": tag_list(row.get("tags")), "importance": importance_of(importance)}
+
+
+REFLECTIONS = TextTableMapper(
+    family="reflections",
+    tables=(REFLECTIONS_V2, REFLECTIONS_V1),
+    label="Reflection",
+    own=_OWN,
+    later_time="created_at",
+    properties=_reflection_properties,
+)

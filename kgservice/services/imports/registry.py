@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from kgservice.services.codegraph.legacy_import import LegacyCodeGraphs
 from kgservice.services.imports.code_graphs import CodeGraphModel, CodeGraphsMapper
-from kgservice.services.imports.conversations import ConversationsMapper
+from kgservice.services.imports.conversations import CONVERSATIONS
 from kgservice.services.imports.knowledge import KnowledgeMapper
 from kgservice.services.imports.mapping import Mapper
-from kgservice.services.imports.reflections import ReflectionsMapper
+from kgservice.services.imports.reflections import REFLECTIONS
 from kgservice.services.imports.skills import SkillsMapper, SkillsModel
 from kgservice.services.skills.legacy_import import LegacySkills
 
@@ -25,8 +25,8 @@ def mappers(
     families are written. ``code_graphs`` defaults to the code-graph service's model.
     """
     return [
-        ConversationsMapper(),
-        ReflectionsMapper(),
+        CONVERSATIONS,
+        REFLECTIONS,
         KnowledgeMapper(),
         SkillsMapper(skills or LegacySkills()),
         CodeGraphsMapper(code_graphs or LegacyCodeGraphs()),

@@ -8,7 +8,8 @@ under ``legacy``.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 import orjson
@@ -40,7 +41,7 @@ def legacy_json(value: Any) -> Any:
     return value
 
 
-def legacy_metadata(table: str, row: Mapping[str, Any], own: set[str]) -> str:
+def legacy_metadata(table: str, row: Mapping[str, Any], own: frozenset[str]) -> str:
     """The legacy fields of a row as the node's metadata JSON."""
     fields = {
         key: legacy_json(value) if key == "metadata" else value
@@ -57,7 +58,7 @@ def map_text_table(
     context: MapContext,
     *,
     label: str,
-    own: set[str],
+    own: frozenset[str],
     later_time: str,
     properties: OwnProperties,
 ) -> MappedTable:
@@ -115,3 +116,40 @@ def map_text_table(
         mapped.nodes.append(node)
         report.imported += 1
     return mapped
+
+
+def no_properties(report: TableReport, row: Mapping[str, Any], legacy_id: str) -> dict[str, Any]:
+    """No properties of a label's own beyond the common ones."""
+    return {}
+
+
+@dataclass(frozen=True)
+class TextTableMapper:
+    """One family of legacy text tables of ``reflection.duckdb`` -> ``label`` nodes."""
+
+    family: str
+    tables: tuple[LegacyTable, ...]
+    label: str
+    own: frozenset[str]
+    later_time: str
+    properties: OwnProperties = field(default=no_properties)
+    option: str = "reflection_db"
+    required: bool = True
+
+    def unavailable(self) -> str | None:
+        """Text tables always have a model."""
+        return None
+
+    def map(self, legacy: LegacyFile, context: MapContext) -> Iterator[MappedTable]:
+        """Map each present table of the family."""
+        for table in self.tables:
+            if legacy.has(table.name):
+                yield map_text_table(
+                    legacy,
+                    table,
+                    context,
+                    label=self.label,
+                    own=self.own,
+                    later_time=self.later_time,
+                    properties=self.properties,
+                )
