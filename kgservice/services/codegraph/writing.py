@@ -95,14 +95,21 @@ def _ints(values: Sequence[Any]) -> pa.Array:
     return pa.array(values, pa.int64())
 
 
-def file_table(rows: Sequence[FileRow], namespace: str, now: datetime) -> dict[str, pa.Array]:
-    """CodeFile columns by name."""
-    count = len(rows)
+def _node_columns(ids: Sequence[str], namespace: str, now: datetime) -> dict[str, pa.Array]:
+    """The columns every node table starts with: id, namespace, created_at, legacy_id."""
+    count = len(ids)
     return {
-        "id": _strings([r.id for r in rows]),
+        "id": _strings(ids),
         "namespace": _strings([namespace] * count),
         "created_at": pa.array([now] * count, pa.timestamp("us")),
         "legacy_id": pa.nulls(count, pa.string()),
+    }
+
+
+def file_table(rows: Sequence[FileRow], namespace: str, now: datetime) -> dict[str, pa.Array]:
+    """CodeFile columns by name."""
+    return {
+        **_node_columns([r.id for r in rows], namespace, now),
         "path": _strings([r.path for r in rows]),
         "module": _strings([r.module for r in rows]),
         "language": _strings([r.language for r in rows]),
@@ -116,12 +123,8 @@ def file_table(rows: Sequence[FileRow], namespace: str, now: datetime) -> dict[s
 
 def symbol_table(rows: Sequence[SymbolRow], namespace: str, now: datetime) -> dict[str, pa.Array]:
     """Symbol columns by name."""
-    count = len(rows)
     return {
-        "id": _strings([r.id for r in rows]),
-        "namespace": _strings([namespace] * count),
-        "created_at": pa.array([now] * count, pa.timestamp("us")),
-        "legacy_id": pa.nulls(count, pa.string()),
+        **_node_columns([r.id for r in rows], namespace, now),
         "name": _strings([r.name for r in rows]),
         "qualname": _strings([r.qualname for r in rows]),
         "kind": _strings([r.kind for r in rows]),
