@@ -1,4 +1,5 @@
-"""GraphQL surface of relationship discovery: ``startDiscovery`` returns a Job at once."""
+"""GraphQL surface of relationship discovery: ``startDiscovery`` returns a Job at once;
+``discoveryCalibration`` shows what a new job would learn from the namespace's reviews."""
 
 from __future__ import annotations
 
@@ -10,6 +11,8 @@ from kgservice.api.context import KgInfo
 from kgservice.api.errors import ConflictError, NotFoundError, ValidationError
 from kgservice.api.jobs import Job
 from kgservice.api.mutations import run_mutation
+from kgservice.services.discovery import scoring
+from kgservice.services.discovery.calibration import MIN_REVIEWS, Calibration
 from kgservice.services.discovery.job import DiscoveryParameters
 
 
@@ -33,6 +36,50 @@ class StartDiscoveryInput:
     )
     namespace: str = "default"
     limit: int | None = strawberry.field(default=None, description="Most proposals in all.")
+    calibrate: bool = strawberry.field(
+        default=True,
+        description="Use the weights and threshold learned from the namespace's reviews "
+        f"(see discoveryCalibration; applied from {MIN_REVIEWS} reviews on). An explicit "
+        "threshold turns calibration off too.",
+    )
+
+
+@strawberry.type(description="One discovery method's weight in the score's noisy-OR.")
+class MethodWeight:
+    method: str
+    weight: float = strawberry.field(description="The weight a new job would use.")
+    shipped: float = strawberry.field(description="The shipped default weight.")
+
+
+@strawberry.type(
+    description="What a new discovery job in a namespace would learn from its reviews: "
+    "method weights and threshold, each shrunk towards the shipped default."
+)
+class DiscoveryCalibration:
+    namespace: str
+    applied: bool = strawberry.field(description="Whether a new job would apply it.")
+    reason: str = strawberry.field(description="Why it is applied or not.")
+    reviews: int = strawberry.field(description="Discovery proposals accepted or rejected.")
+    accepted: int
+    rejected: int
+    weights: list[MethodWeight] = strawberry.field(description="Weights a new job would use.")
+    threshold: float = strawberry.field(description="Threshold a new job would use.")
+
+    @classmethod
+    def from_calibration(cls, namespace: str, found: Calibration) -> DiscoveryCalibration:
+        return cls(
+            namespace=namespace,
+            applied=found.applied,
+            reason=found.reason,
+            reviews=found.reviews,
+            accepted=found.accepted,
+            rejected=found.rejected,
+            weights=[
+                MethodWeight(method=method, weight=found.weights[method], shipped=shipped)
+                for method, shipped in scoring.WEIGHTS.items()
+            ],
+            threshold=found.threshold,
+        )
 
 
 @strawberry.type
@@ -66,7 +113,22 @@ class DiscoveryMutation:
                 max_per_entity=input.max_per_entity,
                 limit=input.limit,
                 dry_run=input.dry_run,
+                calibrate=input.calibrate,
             )
             return Job.from_record(discovery.start(parameters))
 
         return await run_mutation(info, start, lambda job: StartDiscoveryPayload(job=job))
+
+
+@strawberry.type
+class DiscoveryQuery:
+    @strawberry.field(
+        description="The calibration a new discovery job in this namespace would apply now "
+        "(read only; startDiscovery with calibrate: false does without it)."
+    )
+    async def discovery_calibration(
+        self, info: KgInfo, namespace: str = "default"
+    ) -> DiscoveryCalibration:
+        info.context.check_namespace(namespace)
+        found = await info.context.run(info.context.services.discovery.calibration, namespace)
+        return DiscoveryCalibration.from_calibration(namespace, found)

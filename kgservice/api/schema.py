@@ -18,7 +18,7 @@ from kgservice.api.codegraph import (
     Symbol,
 )
 from kgservice.api.context import KgInfo
-from kgservice.api.discovery import DiscoveryMutation
+from kgservice.api.discovery import DiscoveryMutation, DiscoveryQuery
 from kgservice.api.execution import PlainFieldExecutor
 from kgservice.api.extension_runner import CachedHooksRunner
 from kgservice.api.graph_algorithms import GraphQuery
@@ -101,6 +101,7 @@ class Query(
     SearchQuery,
     RelationQuery,
     JobQuery,
+    DiscoveryQuery,
     EntityQuery,
     GraphQuery,
     CodeGraphQuery,

@@ -11,7 +11,12 @@ from rich.progress import Progress
 
 from kgservice.cli.common import DataDirOption, fail, one_line_errors, settings_from
 from kgservice.services.discovery.candidates import METHODS
-from kgservice.services.discovery.job import JOB_KIND, DiscoveryParameters, DiscoveryService
+from kgservice.services.discovery.job import (
+    JOB_KIND,
+    DiscoveryParameters,
+    DiscoveryService,
+    with_calibration,
+)
 from kgservice.services.discovery.job import find_proposals as compute_proposals
 from kgservice.services.jobs import JobRunner, JobService
 from kgservice.stores.opening import open_stores
@@ -42,6 +47,13 @@ def discover(
     kinds: Annotated[
         str | None, typer.Option(help="Comma-separated entity kinds (default all).")
     ] = None,
+    calibrate: Annotated[
+        bool,
+        typer.Option(
+            help="Use the weights and threshold learned from the namespace's reviews "
+            "(from 20 reviews on; an explicit --threshold turns it off too)."
+        ),
+    ] = True,
     resume: Annotated[
         str | None, typer.Option(help="Continue a stopped discovery job from its checkpoint.")
     ] = None,
@@ -55,9 +67,12 @@ def discover(
         max_per_entity=max_per_entity,
         limit=limit,
         dry_run=dry_run,
+        calibrate=calibrate,
     )
     settings = settings_from(data_dir)
     with open_stores(settings) as stores:
+        if resume is None:  # a resumed job keeps the calibration stored with it
+            parameters = with_calibration(stores.graph, parameters)
         if dry_run and resume is None:
             _, counts = compute_proposals(stores.graph, stores.vectors, parameters)
             print(

@@ -6,16 +6,22 @@ or above the threshold, keep at most ``max_per_entity`` per entity (best first, 
 and at most ``limit`` in all, type them (:mod:`relation_typing`) and write them
 (:mod:`writing`). Everything up to the write is deterministic for a given graph, so a
 resumed job recomputes the same proposals and continues from its checkpointed batch.
+
+Calibration (:mod:`calibration`): unless the caller gives a threshold or sets ``calibrate``
+false, a job's weights and threshold are learned from the namespace's reviews when it is
+created, and stored in its parameters (``calibration``); a resumed job reuses the stored
+ones, whatever was reviewed meanwhile.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from typing import Any
 
 from kgservice.errors import InputError
 from kgservice.services.discovery import scoring
+from kgservice.services.discovery.calibration import Calibration, calibration_of
 from kgservice.services.discovery.candidates import METHODS, Pair, gather_signals, known_pairs
 from kgservice.services.discovery.relation_typing import TYPE_TRUST, decide_type, project_imports
 from kgservice.services.discovery.scoring import Scored, score, score_value
@@ -49,6 +55,17 @@ class DiscoveryParameters:
     max_per_entity: int = DEFAULT_MAX_PER_ENTITY
     limit: int | None = None
     dry_run: bool = False
+    #: Learn weights and threshold from reviews (off when a threshold is given).
+    calibrate: bool = True
+    #: What calibration decided when the job was created (None: not resolved, or off).
+    calibration: Calibration | None = None
+
+    @property
+    def weights(self) -> Mapping[str, float]:
+        """The method weights in use: calibrated when applied, else the shipped ones."""
+        if self.calibration is not None and self.calibration.applied:
+            return self.calibration.weights
+        return scoring.WEIGHTS
 
     @classmethod
     def checked(
@@ -61,8 +78,12 @@ class DiscoveryParameters:
         max_per_entity: int | None = None,
         limit: int | None = None,
         dry_run: bool = False,
+        calibrate: bool = True,
     ) -> DiscoveryParameters:
-        """Validate inputs (InputError naming the field) and fill in the defaults."""
+        """Validate inputs (InputError naming the field) and fill in the defaults.
+
+        An explicit ``threshold`` turns calibration off, as ``calibrate=False`` does.
+        """
         if not namespace.strip():
             raise InputError("namespace", "must not be empty")
         if threshold is not None and not 0.0 <= threshold <= 1.0:
@@ -90,16 +111,20 @@ class DiscoveryParameters:
             max_per_entity=max_per_entity or DEFAULT_MAX_PER_ENTITY,
             limit=limit,
             dry_run=dry_run,
+            calibrate=calibrate and threshold is None,
         )
 
     def as_json(self) -> dict[str, Any]:
         """The parameters as a JSON object (stored on the job)."""
-        return asdict(self)
+        value = asdict(self)
+        value["calibration"] = self.calibration.as_json() if self.calibration else None
+        return value
 
     @classmethod
     def from_json(cls, value: Mapping[str, Any]) -> DiscoveryParameters:
-        """Rebuild parameters stored on a job."""
-        return cls.checked(
+        """Rebuild parameters stored on a job (its calibration as stored, never relearned)."""
+        stored = value.get("calibration")
+        checked = cls.checked(
             namespace=value.get("namespace", "default"),
             kinds=value.get("kinds"),
             methods=value.get("methods"),
@@ -108,6 +133,24 @@ class DiscoveryParameters:
             limit=value.get("limit"),
             dry_run=bool(value.get("dry_run", False)),
         )
+        return replace(
+            checked,
+            calibrate=bool(value.get("calibrate", False)),
+            calibration=Calibration.from_json(stored) if stored else None,
+        )
+
+
+def with_calibration(graph: GraphStore, parameters: DiscoveryParameters) -> DiscoveryParameters:
+    """Resolve the calibration of parameters that ask for it (once, when a job is created).
+
+    When applied, the calibrated threshold replaces the default one; parameters that do not
+    ask for calibration, or already carry one, are returned as they are.
+    """
+    if not parameters.calibrate or parameters.calibration is not None:
+        return parameters
+    found = calibration_of(graph, parameters.namespace, DEFAULT_THRESHOLD)
+    threshold = found.threshold if found.applied else parameters.threshold
+    return replace(parameters, calibration=found, threshold=threshold)
 
 
 def find_proposals(
@@ -123,14 +166,17 @@ def find_proposals(
     signals = gather_signals(
         snapshot, parameters.methods, known, VECTOR_NEIGHBOURS, scoring.COSINE_FLOOR
     )
+    weights = parameters.weights
     floor = max(parameters.threshold, 1e-9)  # a pair without evidence is never proposed
     above = [
-        (key, value) for key, found in signals.items() if (value := score_value(found)) >= floor
+        (key, value)
+        for key, found in signals.items()
+        if (value := score_value(found, weights)) >= floor
     ]
     e = snapshot.entities
     above.sort(key=lambda item: (-item[1], e[item[0][0]].id, e[item[0][1]].id))
     chosen = [
-        (key, score(signals[key]))
+        (key, score(signals[key], weights))
         for key in _limit(above, parameters.max_per_entity, parameters.limit)
     ]
     proposals = _typed(snapshot, graph, chosen)
@@ -216,10 +262,18 @@ class DiscoveryService:
         jobs.handlers[JOB_KIND] = self.run_job
 
     def start(self, parameters: DiscoveryParameters) -> JobRecord:
-        """Create a discovery job and queue it on the runner; return it at once."""
+        """Create a discovery job and queue it on the runner; return it at once.
+
+        Its calibration is resolved here and stored with its parameters.
+        """
+        parameters = with_calibration(self.graph, parameters)
         job = self.jobs.create(JOB_KIND, parameters.as_json(), parameters.namespace)
         self.runner.submit(job.id)
         return job
+
+    def calibration(self, namespace: str) -> Calibration:
+        """What a new job in ``namespace`` would apply now (nothing is stored)."""
+        return calibration_of(self.graph, namespace, DEFAULT_THRESHOLD)
 
     def run_job(self, control: JobControl) -> dict[str, Any]:
         """Run (or resume, from its checkpoint) the discovery job of ``control``."""

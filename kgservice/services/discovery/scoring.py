@@ -16,11 +16,13 @@ score never leaves [0, 1]::
     score = 1 - (1 - 0.9 v) (1 - 0.8 c) (1 - 0.7 aa) (1 - 0.6 n)
 
 (factors of methods that did not run, or found nothing, are 1). The pair's ``method`` names
-the methods with a non-zero strength, joined by ``+``.
+the methods with a non-zero strength, joined by ``+``. :data:`WEIGHTS` are the shipped
+weights; a namespace's review decisions may replace them for a job (see :mod:`calibration`).
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from kgservice.services.discovery.candidates import Signals
@@ -53,24 +55,32 @@ def _strength_values(signals: Signals) -> tuple[float, float, float, float]:
     )
 
 
-def score_value(signals: Signals) -> float:
-    """The pair's score alone (see the module docstring); cheap, for ranking many pairs."""
-    v, c, aa, n = _strength_values(signals)
-    w = WEIGHTS
-    remaining = (
-        (1.0 - w["vector"] * v)
-        * (1.0 - w["co_mention"] * c)
-        * (1.0 - w["adamic_adar"] * aa)
-        * (1.0 - w["common_neighbours"] * n)
-    )
+def combine(found: Mapping[str, float], weights: Mapping[str, float] = WEIGHTS) -> float:
+    """The weighted noisy-OR of method strengths (``found``: method -> strength in [0, 1]).
+
+    Methods missing from ``weights`` take their shipped weight; unknown methods count nothing.
+    """
+    remaining = 1.0
+    for method, shipped in WEIGHTS.items():
+        value = found.get(method, 0.0)
+        if value > 0.0:
+            remaining *= 1.0 - weights.get(method, shipped) * value
     return round(1.0 - remaining, 6)
 
 
-def score(signals: Signals) -> Scored:
+def score_value(signals: Signals, weights: Mapping[str, float] = WEIGHTS) -> float:
+    """The pair's score alone (see the module docstring); cheap, for ranking many pairs."""
+    remaining = 1.0
+    for method, value in zip(WEIGHTS, _strength_values(signals), strict=True):
+        remaining *= 1.0 - weights.get(method, WEIGHTS[method]) * value
+    return round(1.0 - remaining, 6)
+
+
+def score(signals: Signals, weights: Mapping[str, float] = WEIGHTS) -> Scored:
     """The pair's score with the methods behind it and their strengths."""
     found = strengths(signals)
     return Scored(
-        score=score_value(signals),
+        score=score_value(signals, weights),
         method="+".join(method for method in WEIGHTS if method in found),
         strengths={method: round(value, 4) for method, value in found.items()},
     )

@@ -23,6 +23,11 @@ class StartDiscoveryArguments(Arguments):
     max_per_entity: int | None = Field(default=None, description="Most proposals per entity.")
     limit: int | None = Field(default=None, description="Most proposals in all.")
     dry_run: bool = Field(default=False, description="Count what would be proposed; write none.")
+    calibrate: bool = Field(
+        default=True,
+        description="Use the weights and threshold learned from the namespace's reviews "
+        "(from 20 reviews on; an explicit threshold turns it off too).",
+    )
 
 
 class JobArguments(Arguments):
@@ -42,6 +47,7 @@ async def start_discovery(context: ToolContext, args: StartDiscoveryArguments) -
             max_per_entity=args.max_per_entity,
             limit=args.limit,
             dry_run=args.dry_run,
+            calibrate=args.calibrate,
         )
         return discovery.start(parameters)
 
