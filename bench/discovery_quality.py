@@ -18,6 +18,10 @@ also run with the pairs split in two: a threshold chosen on one half is reported
 other (``threshold_chosen_on_one_half``). Last, half of the
 true edges are accepted as relations and every method is scored on the other half (the
 only way ``common_neighbours``, which builds on accepted relations, can be measured).
+``calibration`` (on a fresh copy of the world): the proposals of a default run whose pair
+falls in one hash half are written and reviewed (accept a true pair, reject the others),
+then the other half is scored at the shipped weights and threshold and with those
+calibration learned from the reviews (:mod:`kgservice.services.discovery.calibration`).
 
 Run: ``uv run kgservice bench discovery_quality``.
 """
@@ -29,18 +33,23 @@ import importlib.metadata as metadata
 import random
 import re
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 from typing import Any
 
-from bench.common import scratch_stores
+from bench.common import machine_state, scratch_stores
 from bench.discovery import GeneratedEntity, load_entities, load_texts
+from kgservice.services.discovery.calibration import MIN_REVIEWS
 from kgservice.services.discovery.candidates import METHODS
 from kgservice.services.discovery.job import (
     DEFAULT_MAX_PER_ENTITY,
     DEFAULT_THRESHOLD,
+    JOB_KIND,
     DiscoveryParameters,
     find_proposals,
+    with_calibration,
 )
-from kgservice.services.discovery.writing import Proposal
+from kgservice.services.discovery.writing import Proposal, write_batches
+from kgservice.services.jobs import JobService
 from kgservice.services.knowledge.relations import RelationService
 from kgservice.services.text_index import TextIndex
 from kgservice.stores.opening import Stores, load_embedder
@@ -236,6 +245,70 @@ def held_out_evaluation(
     return {"accepted": len(accepted), "hidden": len(rest), "methods_unlimited": found}
 
 
+def calibration_evaluation(
+    stores: Stores, names: dict[str, str], truth: dict[tuple[str, str], str]
+) -> dict[str, Any]:
+    """Review half of a default run's proposals, then score the other half before and after.
+
+    The proposals of a default run whose pair falls in hash half 0 (:func:`split_of`) are
+    written as a discovery job's proposed relations and reviewed: accepted when the pair is
+    a true edge (either direction), rejected otherwise. Half 1 is never reviewed: both runs
+    after it (shipped weights and threshold, then calibrated ones) are scored on the
+    proposals and true edges of half 1 only, at the defaults and unlimited (threshold 0,
+    100 per entity: the ranking alone, for p@50).
+    """
+    undirected = {frozenset(pair) for pair in truth}
+    first = _run(stores)
+    reviewed = [p for p in first if split_of(names[p.from_id], names[p.to_id]) == 0]
+    jobs = JobService(stores.graph)
+    job = jobs.create(JOB_KIND, DiscoveryParameters.checked().as_json(), "default")
+    write_batches(stores.graph, reviewed, job.id)
+    relations = RelationService(stores.graph)
+    accepted = 0
+    for record in relations.candidates(job.id, after=None, limit=len(reviewed) + 1):
+        right = frozenset((names[record.from_id], names[record.to_id])) in undirected
+        relations.review(record.id, "accept" if right else "reject")
+        accepted += right
+    held_out = {pair: kind for pair, kind in truth.items() if split_of(*pair) == 1}
+
+    def scored(parameters: DiscoveryParameters) -> dict[str, Any]:
+        proposals, _ = find_proposals(stores.graph, stores.vectors, parameters)
+        mine = [p for p in proposals if split_of(names[p.from_id], names[p.to_id]) == 1]
+        found = evaluate(mine, names, held_out)
+        # What a reviewer sees first: the share right among the first 50 (all, when fewer).
+        first_50 = evaluate(mine[:50], names, held_out)["precision"]
+        return {**found, "precision_of_first_50": first_50}
+
+    shipped = DiscoveryParameters.checked(calibrate=False)
+    calibrated = with_calibration(stores.graph, DiscoveryParameters.checked())
+    learned = calibrated.calibration
+    return {
+        "reviews": len(reviewed),
+        "accepted": accepted,
+        "rejected": len(reviewed) - accepted,
+        "min_reviews": MIN_REVIEWS,
+        "held_out_true_edges": len(held_out),
+        "learned": learned.as_json() if learned else None,
+        "defaults": {"before": scored(shipped), "after": scored(calibrated)},
+        "unlimited": {
+            "before": scored(replace(shipped, threshold=0.0, max_per_entity=100)),
+            "after": scored(replace(calibrated, threshold=0.0, max_per_entity=100)),
+        },
+    }
+
+
+def _loaded_world(
+    stores: Stores,
+    entities: Sequence[GeneratedEntity],
+    texts: Sequence[str],
+) -> dict[str, str]:
+    """Load the world into ``stores``; return canonical names by entity id."""
+    index = TextIndex(stores.vectors, load_embedder(stores.settings))
+    ids = load_entities(stores, index, entities)
+    load_texts(stores, texts, mentioned(texts, entities), ids)
+    return {i: canonical(e.name) for i, e in zip(ids, entities, strict=True)}
+
+
 def run(quick: bool = False) -> dict[str, Any]:
     """Load the installed-packages world and score each method and the combination."""
     entities, texts, truth = installed_world()
@@ -254,6 +327,8 @@ def run(quick: bool = False) -> dict[str, Any]:
         rows = sweep(stores, names, truth, THRESHOLDS[::2] if quick else THRESHOLDS)
         halves = split_sweep(stores, names, truth, THRESHOLDS[::2] if quick else THRESHOLDS)
         held_out = held_out_evaluation(stores, names, truth)
+    with scratch_stores() as stores:
+        calibration = calibration_evaluation(stores, _loaded_world(stores, entities, texts), truth)
     best = max(rows, key=lambda row: (row["f1"], -row["threshold"]))
     return {
         "benchmark": "discovery_quality",
@@ -269,7 +344,9 @@ def run(quick: bool = False) -> dict[str, Any]:
             "threshold_chosen_on_one_half": halves,
             "half_accepted": held_out,
             "best_f1_threshold": best["threshold"],
+            "calibration": calibration,
         },
+        "machine": machine_state(),
     }
 
 
