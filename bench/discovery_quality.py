@@ -30,15 +30,22 @@ from __future__ import annotations
 
 import hashlib
 import importlib.metadata as metadata
+import itertools
 import random
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
 from typing import Any
 
 from bench.common import machine_state, scratch_stores
 from bench.discovery import GeneratedEntity, load_entities, load_texts
-from kgservice.services.discovery.calibration import MIN_REVIEWS
+from kgservice.services.discovery.calibration import (
+    MIN_REVIEWS,
+    PRIOR_REVIEWS,
+    Calibration,
+    learn,
+    reviews_of,
+)
 from kgservice.services.discovery.candidates import METHODS
 from kgservice.services.discovery.job import (
     DEFAULT_MAX_PER_ENTITY,
@@ -48,6 +55,7 @@ from kgservice.services.discovery.job import (
     find_proposals,
     with_calibration,
 )
+from kgservice.services.discovery.scoring import WEIGHTS
 from kgservice.services.discovery.writing import Proposal, write_batches
 from kgservice.services.jobs import JobService
 from kgservice.services.knowledge.relations import RelationService
@@ -283,6 +291,8 @@ def calibration_evaluation(
     calibrated = with_calibration(stores.graph, DiscoveryParameters.checked())
     learned = calibrated.calibration
     return {
+        "prior_sensitivity": _prior_sensitivity(stores, scored, shipped),
+        "reweighting_bound": _reweighting_bound(stores, scored, shipped),
         "reviews": len(reviewed),
         "accepted": accepted,
         "rejected": len(reviewed) - accepted,
@@ -295,6 +305,58 @@ def calibration_evaluation(
             "after": scored(replace(calibrated, threshold=0.0, max_per_entity=100)),
         },
     }
+
+
+def _prior_sensitivity(
+    stores: Stores,
+    scored: Callable[[DiscoveryParameters], dict[str, Any]],
+    shipped: DiscoveryParameters,
+) -> list[dict[str, Any]]:
+    """The same reviews learned with other priors K (the shipped one is PRIOR_REVIEWS)."""
+    reviews = reviews_of(stores.graph, "default")
+    rows = []
+    for prior in (0.0, 5.0, PRIOR_REVIEWS, 20.0, 40.0):
+        learned = learn(reviews, DEFAULT_THRESHOLD, prior=prior)
+        parameters = replace(shipped, calibration=learned, threshold=learned.threshold)
+        at_defaults = scored(parameters)
+        ranking = scored(replace(parameters, threshold=0.0, max_per_entity=100))
+        rows.append(
+            {
+                "prior": prior,
+                "weights": learned.weights,
+                "threshold": learned.threshold,
+                "defaults": {
+                    key: at_defaults.get(key)
+                    for key in ("proposals", "precision", "recall", "precision_of_first_50")
+                },
+                "unlimited": {key: ranking.get(key) for key in ("p@10", "p@25", "p@50")},
+            }
+        )
+    return rows
+
+
+def _reweighting_bound(
+    stores: Stores,
+    scored: Callable[[DiscoveryParameters], dict[str, Any]],
+    shipped: DiscoveryParameters,
+) -> dict[str, Any]:
+    """The best p@50 any weights on a grid reach on the held-out half (tuned on the test).
+
+    Only an upper bound of what re-weighting the methods can do for the ranking.
+    """
+    grid = (0.1, 0.3, 0.5, 0.7, 0.9)
+    reviewed = {
+        method for review in reviews_of(stores.graph, "default") for method in review.strengths
+    }
+    methods = [method for method in WEIGHTS if method in reviewed]  # those with evidence
+    best: dict[str, Any] = {"p@50": -1.0}
+    for values in itertools.product(grid, repeat=len(methods)):
+        weights = {**WEIGHTS, **dict(zip(methods, values, strict=True))}
+        fixed = Calibration(True, "grid", 0, 0, 0, weights, 0.0)
+        found = scored(replace(shipped, calibration=fixed, threshold=0.0, max_per_entity=100))
+        if found.get("p@50", 0.0) > best["p@50"]:
+            best = {"p@50": found.get("p@50", 0.0), "p@25": found.get("p@25"), "weights": weights}
+    return best
 
 
 def _loaded_world(

@@ -116,7 +116,9 @@ def reviews_of(graph: GraphStore, namespace: str) -> list[Review]:
 
 
 def learned_weights(
-    reviews: Iterable[Review], shipped: Mapping[str, float] = scoring.WEIGHTS
+    reviews: Iterable[Review],
+    shipped: Mapping[str, float] = scoring.WEIGHTS,
+    prior: float = PRIOR_REVIEWS,
 ) -> dict[str, float]:
     """Each method's accept rate, weighted by strength and shrunk towards its shipped weight."""
     support = dict.fromkeys(shipped, 0.0)
@@ -127,9 +129,9 @@ def learned_weights(
                 support[method] += value
                 hits[method] += value if review.accepted else 0.0
     return {
-        method: round(
-            (PRIOR_REVIEWS * weight + hits[method]) / (PRIOR_REVIEWS + support[method]), DIGITS
-        )
+        method: round((prior * weight + hits[method]) / (prior + support[method]), DIGITS)
+        if support[method] > 0.0
+        else weight
         for method, weight in shipped.items()
     }
 
@@ -153,8 +155,9 @@ def learn(
     reviews: Sequence[Review],
     default_threshold: float,
     shipped: Mapping[str, float] = scoring.WEIGHTS,
+    prior: float = PRIOR_REVIEWS,
 ) -> Calibration:
-    """The calibration of a namespace's reviews (see the module docstring)."""
+    """The calibration of a namespace's reviews (see the module docstring; ``prior`` is K)."""
     accepted = sum(review.accepted for review in reviews)
     count = len(reviews)
     if count < MIN_REVIEWS:
@@ -167,10 +170,10 @@ def learn(
             weights=dict(shipped),
             threshold=default_threshold,
         )
-    weights = learned_weights(reviews, shipped)
+    weights = learned_weights(reviews, shipped, prior)
     scored = [(scoring.combine(r.strengths, weights), r.accepted) for r in reviews]
     cut = best_cut(scored)
-    threshold = (PRIOR_REVIEWS * default_threshold + count * cut) / (PRIOR_REVIEWS + count)
+    threshold = (prior * default_threshold + count * cut) / (prior + count)
     return Calibration(
         applied=True,
         reason=f"learned from {count} reviews",

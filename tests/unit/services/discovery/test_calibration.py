@@ -137,3 +137,10 @@ def test_a_review_reads_the_strengths_of_stored_evidence() -> None:
 def test_a_calibration_survives_its_json() -> None:
     found = learn(reviews(25, True, vector=0.7) + reviews(5, False, co_mention=0.3), 0.3)
     assert Calibration.from_json(json.loads(json.dumps(found.as_json()))) == found
+
+
+def test_without_a_prior_the_weight_is_the_plain_accept_rate() -> None:
+    decided = reviews(3, True, vector=1.0) + reviews(1, False, vector=1.0)
+    weights = learned_weights(decided, prior=0.0)
+    assert weights["vector"] == 0.75
+    assert weights["co_mention"] == scoring.WEIGHTS["co_mention"]  # no review involved it
