@@ -22,12 +22,13 @@ nothing was accepted) is shrunk towards the default threshold ``t0`` by the same
     t = (K * t0 + n * t*) / (K + n)                               n = reviews
 
 Nothing is applied below :data:`MIN_REVIEWS` reviews. The result is deterministic for a
-given set of reviews (they are read ordered by id; sums do not depend on the order).
+given set of reviews, whatever their order (sums are exact, ``math.fsum``).
 """
 
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -121,13 +122,17 @@ def learned_weights(
     prior: float = PRIOR_REVIEWS,
 ) -> dict[str, float]:
     """Each method's accept rate, weighted by strength and shrunk towards its shipped weight."""
-    support = dict.fromkeys(shipped, 0.0)
-    hits = dict.fromkeys(shipped, 0.0)
+    strengths: dict[str, list[float]] = {method: [] for method in shipped}
+    accepted: dict[str, list[float]] = {method: [] for method in shipped}
     for review in reviews:
         for method, value in review.strengths.items():
-            if method in support:
-                support[method] += value
-                hits[method] += value if review.accepted else 0.0
+            if method in strengths:
+                strengths[method].append(value)
+                if review.accepted:
+                    accepted[method].append(value)
+    # fsum is exact, so the weights do not depend on the order of the reviews.
+    support = {method: math.fsum(values) for method, values in strengths.items()}
+    hits = {method: math.fsum(values) for method, values in accepted.items()}
     return {
         method: round((prior * weight + hits[method]) / (prior + support[method]), DIGITS)
         if support[method] > 0.0
@@ -137,17 +142,24 @@ def learned_weights(
 
 
 def best_cut(scored: Sequence[tuple[float, bool]]) -> float:
-    """The score cut with the best F1 over ``(score, accepted)`` pairs (higher cut on ties)."""
+    """The score cut with the best F1 over ``(score, accepted)`` pairs (higher cut on ties).
+
+    One pass over the scores, highest first (O(n log n) for the sort).
+    """
     positives = sum(accepted for _, accepted in scored)
     if positives == 0:
         return 1.0
+    ordered = sorted(scored, key=lambda item: -item[0])
     best, best_f1 = 1.0, -1.0
-    for cut in sorted({value for value, _ in scored}, reverse=True):
-        true = sum(accepted for value, accepted in scored if value >= cut)
-        false = sum(not accepted for value, accepted in scored if value >= cut)
+    true = false = 0
+    for position, (value, accepted) in enumerate(ordered):
+        true += accepted
+        false += not accepted
+        if position + 1 < len(ordered) and ordered[position + 1][0] == value:
+            continue  # a cut keeps every review of its score
         f1 = 2 * true / (2 * true + false + (positives - true))
         if f1 > best_f1:
-            best, best_f1 = cut, f1
+            best, best_f1 = value, f1
     return best
 
 

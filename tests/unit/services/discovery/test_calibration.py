@@ -144,3 +144,22 @@ def test_without_a_prior_the_weight_is_the_plain_accept_rate() -> None:
     weights = learned_weights(decided, prior=0.0)
     assert weights["vector"] == 0.75
     assert weights["co_mention"] == scoring.WEIGHTS["co_mention"]  # no review involved it
+
+
+@given(st.lists(st.tuples(st.sampled_from([0.1, 0.2, 0.35, 0.5, 0.9]), st.booleans()), max_size=40))
+def test_best_cut_is_the_best_f1_of_every_cut(scored: list[tuple[float, bool]]) -> None:
+    positives = sum(accepted for _, accepted in scored)
+
+    def f1(cut: float) -> float:
+        true = sum(accepted for value, accepted in scored if value >= cut)
+        false = sum(not accepted for value, accepted in scored if value >= cut)
+        return 2 * true / (2 * true + false + positives - true)
+
+    cut = best_cut(scored)
+    if positives == 0:
+        assert cut == 1.0
+    else:
+        cuts = {value for value, _ in scored}
+        assert cut in cuts
+        assert f1(cut) == max(f1(c) for c in cuts)
+        assert cut == max(c for c in cuts if f1(c) == f1(cut))
