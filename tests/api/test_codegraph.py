@@ -110,7 +110,9 @@ def test_index_then_query_two_commits(gql: GraphQLClient, http: TestClient, tmp_
         "app.models.Base.validate",
     ]
     assert gql(IMPORTERS)["data"]["importers"] == [{"qualname": "app.store"}]
-    later = services.memory.store_reflection("app/store.py: load() reaches Base.validate", project.id)
+    later = services.memory.store_reflection(
+        "app/store.py: load() reaches Base.validate", project.id
+    )
     store = gql(FILE)["data"]["codeFile"]
     assert store["lines"] == 7
     assert store["error"] is None
