@@ -147,6 +147,31 @@ def test_graphiql_runs_a_query(page: Page, live_server: LiveServer, artifacts: P
     screenshot(page, artifacts, "graphiql")
 
 
+def test_graphiql_explorer_lists_the_query_fields(
+    page: Page, live_server: LiveServer, artifacts: Path
+) -> None:
+    page.goto("/graphql")
+    page.locator("button[aria-label='Show GraphiQL Explorer']").click()
+    explorer = page.locator(".graphiql-explorer-root")
+    expect(explorer.locator(".graphiql-explorer-node.graphiql-explorer-codeGraph")).to_be_visible()
+    introspected = live_server.gql("{ __schema { queryType { fields { name } } } }")
+    fields = {f["name"] for f in introspected["__schema"]["queryType"]["fields"]}
+    listed = set(
+        page.evaluate(
+            # each field's row: "graphiql-explorer-node graphiql-explorer-<field name>"
+            """() => [...document.querySelectorAll(
+                '.graphiql-explorer-root [class^="graphiql-explorer-node graphiql-explorer-"]')]
+              .map((n) => n.getAttribute('class').split(' ')[1].slice('graphiql-explorer-'.length))"""
+        )
+    )
+    assert fields <= listed, sorted(fields - listed)
+    # Ticking a field writes it into the query editor.
+    row = explorer.locator(".graphiql-explorer-namespaces").first
+    row.get_by_text("namespaces", exact=True).click()
+    expect(page.locator(".graphiql-query-editor")).to_contain_text("namespaces")
+    screenshot(page, artifacts, "graphiql-explorer")
+
+
 def test_discovery_runs_live_and_its_proposals_are_reviewed(
     page: Page, live_server: LiveServer, artifacts: Path
 ) -> None:
