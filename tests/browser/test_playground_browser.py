@@ -6,7 +6,7 @@ import re
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Locator, Page, expect
 
 from tests.browser.conftest import LiveServer, ready, screenshot
 
@@ -53,6 +53,70 @@ def test_search_then_inspect_with_the_keyboard(
     screenshot(page, artifacts, "search-and-inspector")
     page.keyboard.press("Escape")
     expect(page.locator("#inspector")).to_be_hidden()
+
+
+def focus_by_key(page: Page, key: str, target: Locator, presses: int = 20) -> None:
+    """Press ``key`` until ``target`` holds the focus (keyboard only)."""
+    for _ in range(presses):
+        if target.evaluate("(element) => element === document.activeElement"):
+            return
+        page.keyboard.press(key)
+    expect(target).to_be_focused()
+
+
+def test_keyboard_only_search_open_and_expand(
+    page: Page, live_server: LiveServer, artifacts: Path
+) -> None:
+    entity = live_server.seeded.searchable
+    thread = live_server.gql(
+        "query($id: ID!) { node(id: $id) { ... on Thread { messages(first: 10) { edges { "
+        "node { id content } } } } } }",
+        id=live_server.seeded.thread,
+    )["node"]["messages"]["edges"]
+    (message,) = [e["node"]["id"] for e in thread if "sqlite-vec" in e["node"]["content"]]
+    page.goto("/")
+    ready(page)
+    page.keyboard.press("/")
+    expect(page.locator("#search")).to_be_focused()
+    page.keyboard.type("sqlite-vec")
+    page.keyboard.press("Enter")
+    hit = page.locator(f"#results button.hit[data-id='{entity}']")
+    expect(hit).to_be_visible()
+    page.keyboard.press("ArrowDown")  # from the search box to the first hit
+    expect(page.locator("#results button.hit").first).to_be_focused()
+    focus_by_key(page, "ArrowDown", hit)
+    assert page.evaluate("() => getComputedStyle(document.activeElement).outlineStyle") == "solid"
+    page.keyboard.press("Enter")
+    expect(page.locator("#inspector-title")).to_have_text("sqlite-vec")
+    page.wait_for_function("(id) => window.kgPlayground.snapshot().selected === id", arg=entity)
+    centred = """(id) => {
+      const box = document.getElementById('graph').getBoundingClientRect();
+      const at = window.kgPlayground.position(id);
+      return Math.abs(at.x - box.width / 2) < 4 && Math.abs(at.y - box.height / 2) < 4;
+    }"""
+    page.wait_for_function(centred, arg=entity)
+    assert message not in node_ids(page)
+    neighbours = page.locator("#inspector .neighbours")
+    expect(neighbours).to_contain_text("press e")
+    page.keyboard.press("e")
+    page.wait_for_function("(id) => window.kgPlayground.nodes().includes(id)", arg=message)
+    neighbour = neighbours.locator(f"button[data-id='{message}']")
+    expect(neighbour).to_be_visible()
+    expect(neighbours).to_contain_text("MENTIONS")
+    screenshot(page, artifacts, "keyboard-expanded")
+    focus_by_key(page, "Tab", neighbour)
+    assert page.evaluate("() => getComputedStyle(document.activeElement).outlineStyle") == "solid"
+    page.keyboard.press("Enter")
+    expect(page.locator("#inspector")).to_contain_text("In vectors.db")
+    assert f"node={message}" in page.url
+    page.keyboard.press("Escape")
+    expect(page.locator("#inspector")).to_be_hidden()
+    expect(hit).to_be_focused()  # back where the inspector was opened from
+    # Shift+Enter on a hit opens and expands it.
+    page.keyboard.press("Shift+Enter")
+    expect(page.locator("#inspector-title")).to_have_text("sqlite-vec")
+    expect(page.locator("#status")).to_contain_text("new neighbours")
+    expect(page.locator("#inspector details.keys, details.keys")).to_contain_text("Shift+Enter")
 
 
 def test_double_click_expands_a_node(page: Page, live_server: LiveServer, artifacts: Path) -> None:
