@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import re
+import time
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Locator, Page, expect
 
 from tests.browser.conftest import LiveServer, ready, screenshot
+from tests.codegraph_fixture import make_repository
 
 #: A live server, a browser and (on first use) an npm build: run with `pytest -m slow`.
 pytestmark = pytest.mark.slow
@@ -117,6 +119,42 @@ def test_keyboard_only_search_open_and_expand(
     expect(page.locator("#inspector-title")).to_have_text("sqlite-vec")
     expect(page.locator("#status")).to_contain_text("new neighbours")
     expect(page.locator("#inspector details.keys, details.keys")).to_contain_text("Shift+Enter")
+
+
+def test_a_code_file_shows_the_texts_mentioning_it(
+    page: Page, live_server: LiveServer, tmp_path: Path
+) -> None:
+    gql = live_server.gql
+    root = tmp_path / "fixture"
+    make_repository(root)
+    project = gql(
+        'mutation { createProject(input: {name: "code", namespace: "code"}) '
+        "{ ... on CreateProjectPayload { project { id } } } }"
+    )["createProject"]["project"]["id"]
+    job = gql(
+        'mutation($path: String!) { indexCode(input: {path: $path, namespace: "code"}) '
+        "{ ... on IndexCodePayload { job { id } } } }",
+        path=str(root),
+    )["indexCode"]["job"]["id"]
+    deadline = time.monotonic() + 120
+    while (
+        gql("query($id: ID!) { job(id: $id) { status } }", id=job)["job"]["status"] != "SUCCEEDED"
+    ):
+        assert time.monotonic() < deadline, "indexCode did not finish"
+        time.sleep(0.1)
+    gql(
+        'mutation($p: ID!) { storeReflection(input: {projectId: $p, content: "app/store.py '
+        'should not call make_user directly"}) { __typename } }',
+        p=project,
+    )
+    file = gql('{ codeFile(path: "app/store.py", namespace: "code") { id } }')["codeFile"]["id"]
+    page.goto(f"/?ns=code&node={file}")
+    ready(page)
+    expect(page.locator("#inspector-title")).to_have_text("app/store.py")
+    mentions = page.locator("#inspector .mentions")
+    expect(page.locator("#inspector")).to_contain_text("Mentions (1)")
+    expect(mentions).to_contain_text("should not call make_user")
+    expect(page.locator("#inspector .neighbours")).to_contain_text("MENTIONS")
 
 
 def test_double_click_expands_a_node(page: Page, live_server: LiveServer, artifacts: Path) -> None:
