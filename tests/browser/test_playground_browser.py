@@ -108,6 +108,9 @@ def test_keyboard_only_search_open_and_expand(
     screenshot(page, artifacts, "keyboard-expanded")
     focus_by_key(page, "Tab", neighbour)
     assert page.evaluate("() => getComputedStyle(document.activeElement).outlineStyle") == "solid"
+    page.keyboard.press("e")  # the list is redrawn after an expansion; the focus stays
+    expect(page.locator("#status")).to_contain_text("0 new neighbours")
+    expect(neighbour).to_be_focused()
     page.keyboard.press("Enter")
     expect(page.locator("#inspector")).to_contain_text("In vectors.db")
     assert f"node={message}" in page.url

@@ -156,6 +156,7 @@ export class Inspector {
       return;
     }
     this.neighbourTitle.textContent = `On the canvas: ${found.length} neighbour${found.length === 1 ? "" : "s"}`;
+    const focused = this.neighbourList.contains(document.activeElement) ? document.activeElement.dataset.id : null;
     const shown = found.slice(0, MAX_NEIGHBOURS);
     clear(this.neighbourList,
       shown.length
@@ -163,6 +164,7 @@ export class Inspector {
             h("span", { class: "meta" }, ` ${kindOfLabel(entry.kind)} ${entry.relations.join(", ")}`)))
         : [h("li", { class: "empty" }, "No neighbour drawn: press e to expand it.")],
       found.length > shown.length ? h("li", { class: "meta" }, `and ${found.length - shown.length} more`) : null);
+    if (focused) this.neighbourList.querySelector(`button[data-id="${CSS.escape(focused)}"]`)?.focus();
   }
 
   properties(node) {
