@@ -19,7 +19,7 @@ from kgservice.api.context import KgInfo
 from kgservice.api.errors import ConflictError, NotFoundError, ValidationError
 from kgservice.api.jobs import Job
 from kgservice.api.mutations import run_mutation
-from kgservice.api.relay import Connection, build_connection, page_request
+from kgservice.api.relay import Connection, PageRequest, build_connection, page_request
 from kgservice.api.types import Node, node_object, register_node_type
 from kgservice.errors import InputError
 from kgservice.errors import NotFoundError as NotFound
@@ -38,9 +38,9 @@ from kgservice.services.codegraph.impact import (
     impact,
     importers_of,
 )
+from kgservice.services.codegraph.mentioned_by import CodeKind
 
 T = TypeVar("T")
-MAX_MENTIONS = 100
 
 
 async def _call(info: KgInfo, function: Callable[..., T], *args: Any) -> T:
@@ -54,21 +54,32 @@ async def _call(info: KgInfo, function: Callable[..., T], *args: Any) -> T:
         raise GraphQLError(str(exc), extensions={"code": "NOT_FOUND", "id": exc.node_id}) from None
 
 
-async def _mentioned_by(info: KgInfo, query: str, key: str, node_id: str, first: int) -> list[Node]:
-    if not 1 <= first <= MAX_MENTIONS:
-        raise GraphQLError(
-            f"first: must be between 1 and {MAX_MENTIONS}",
-            extensions={"code": "VALIDATION", "field": "first"},
-        )
-    graph = info.context.stores.graph
+async def _mentioned_by(
+    info: KgInfo,
+    kind: CodeKind,
+    target_id: str,
+    paging: tuple[int | None, str | None, int | None, str | None],
+) -> Connection[Node]:
+    """The texts (of the namespaces this request may see) naming a file or symbol."""
+    request = _page("mention", *paging)
+    service = info.context.services.codegraph
+    namespaces = info.context.access.namespaces
+    rows = await info.context.run(
+        service.mentioned_by,
+        kind,
+        target_id,
+        request.after,
+        request.before,
+        request.limit + 1,
+        request.backward,
+        namespaces,
+    )
 
-    def load() -> list[nodes.NodeRecord]:
-        ids = [row["id"] for row in graph.run(query, {key: node_id, "limit": first})]
-        found = nodes.find_nodes(graph, ids)
-        return [found[i] for i in ids if i in found]
+    async def count() -> int:
+        return await info.context.run(service.count_mentioned_by, kind, target_id, namespaces)
 
-    records = await info.context.run(load)
-    return [node_object(r) for r in records if info.context.visible(r.properties.get("namespace"))]
+    texts = [node_object(nodes.NodeRecord(label, node)) for label, node in rows]
+    return build_connection("mention", request, texts, lambda text: str(text.id), count)
 
 
 @strawberry.type(description="An indexed repository.")
@@ -156,11 +167,18 @@ class CodeFile(Node):
         fields = ("id", "path", "module", "language", "content_hash", "lines", "error")
         return cls.from_info(FileInfo(**{k: node[k] for k in fields}))
 
-    @strawberry.field(description="Messages, conversations and reflections naming this path.")
-    async def mentioned_by(self, info: KgInfo, first: int = 50) -> list[Node]:
-        return await _mentioned_by(
-            info, "codegraph/file_mentioned_by", "file_id", str(self.id), first
-        )
+    @strawberry.field(
+        description="Messages, conversations and reflections naming this path, newest first."
+    )
+    async def mentioned_by(
+        self,
+        info: KgInfo,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+    ) -> Connection[Node]:
+        return await _mentioned_by(info, "CodeFile", str(self.id), (first, after, last, before))
 
 
 @strawberry.type(description="A module, class, function or method of a file version.")
@@ -193,11 +211,18 @@ class Symbol(Node):
         fields = ("id", "name", "qualname", "kind", "module", "line_start", "line_end", "docstring")
         return cls.from_info(SymbolInfo(file_id="", **{k: node[k] for k in fields}))
 
-    @strawberry.field(description="Messages, conversations and reflections naming this symbol.")
-    async def mentioned_by(self, info: KgInfo, first: int = 50) -> list[Node]:
-        return await _mentioned_by(
-            info, "codegraph/symbol_mentioned_by", "symbol_id", str(self.id), first
-        )
+    @strawberry.field(
+        description="Messages, conversations and reflections naming this symbol, newest first."
+    )
+    async def mentioned_by(
+        self,
+        info: KgInfo,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+    ) -> Connection[Node]:
+        return await _mentioned_by(info, "Symbol", str(self.id), (first, after, last, before))
 
 
 @strawberry.type(description="A module-level import: `importer` imports `imported`.")
@@ -240,9 +265,15 @@ class CodeGraph:
         return [ModuleImport(importer=a, imported=b) for a, b in self.graph.module_imports()]
 
 
-def _page(kind: str, first: int | None, after: str | None) -> Any:
+def _page(
+    kind: str,
+    first: int | None,
+    after: str | None,
+    last: int | None = None,
+    before: str | None = None,
+) -> PageRequest:
     try:
-        return page_request(kind, first, after, None, None)
+        return page_request(kind, first, after, last, before)
     except InputError as exc:
         raise GraphQLError(
             str(exc), extensions={"code": "VALIDATION", "field": exc.field}

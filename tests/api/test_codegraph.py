@@ -30,7 +30,13 @@ IMPACT = """query($target: String!, $commit: String) {
 CHAIN = """query { callChain(from: "app.cli.main", to: "Base.validate") { qualname } }"""
 IMPORTERS = """query { importers(module: "app.util") { qualname } }"""
 FILE = """query { codeFile(path: "app/store.py") { id path lines contentHash error
-  mentionedBy { __typename id } } }"""
+  mentionedBy(first: 1) { totalCount pageInfo { hasNextPage endCursor }
+    edges { node { __typename id } } } } }"""
+MENTIONS = """query($after: String, $last: Int) { codeFile(path: "app/store.py") {
+  mentionedBy(first: null, after: $after, last: $last) {
+    pageInfo { hasNextPage hasPreviousPage } edges { node { id } } } } }"""
+SYMBOL_MENTIONS = """query($id: ID!) { node(id: $id) { ... on Symbol {
+  mentionedBy { totalCount edges { node { __typename id } } } } } }"""
 NODE = """query($id: ID!) { node(id: $id) { __typename ... on Symbol { qualname kind } } }"""
 SEARCH = """query { search(text: "make_user", kinds: ["Symbol"], mode: TEXT) {
   node { ... on Symbol { qualname } } } }"""
@@ -104,10 +110,31 @@ def test_index_then_query_two_commits(gql: GraphQLClient, http: TestClient, tmp_
         "app.models.Base.validate",
     ]
     assert gql(IMPORTERS)["data"]["importers"] == [{"qualname": "app.store"}]
+    later = services.memory.store_reflection(
+        "app/store.py: load() reaches Base.validate", project.id
+    )
     store = gql(FILE)["data"]["codeFile"]
     assert store["lines"] == 7
     assert store["error"] is None
-    assert store["mentionedBy"] == [{"__typename": "Reflection", "id": note.id}]
+    mentions = store["mentionedBy"]  # newest first
+    assert mentions["totalCount"] == 2
+    assert mentions["edges"] == [{"node": {"__typename": "Reflection", "id": later.id}}]
+    assert mentions["pageInfo"]["hasNextPage"]
+    rest = gql(MENTIONS, after=mentions["pageInfo"]["endCursor"], last=None)["data"]
+    assert rest["codeFile"]["mentionedBy"] == {
+        "pageInfo": {"hasNextPage": False, "hasPreviousPage": True},
+        "edges": [{"node": {"id": note.id}}],
+    }
+    oldest = gql(MENTIONS, after=None, last=1)["data"]["codeFile"]["mentionedBy"]
+    assert oldest["edges"] == [{"node": {"id": note.id}}]
+    bad = gql(MENTIONS, after="nonsense", last=None)
+    assert bad["errors"][0]["extensions"]["code"] == "VALIDATION"
+
+    validate = graph["symbols"]["edges"][1]["node"]["id"]  # of the first commit's version
+    assert gql(SYMBOL_MENTIONS, id=validate)["data"]["node"]["mentionedBy"] == {
+        "totalCount": 1,
+        "edges": [{"node": {"__typename": "Reflection", "id": later.id}}],
+    }
 
     symbol_id = graph["symbols"]["edges"][0]["node"]["id"]
     assert gql(NODE, id=symbol_id)["data"]["node"] == {

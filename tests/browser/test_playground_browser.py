@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import re
+import time
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Locator, Page, expect
 
 from tests.browser.conftest import LiveServer, ready, screenshot
+from tests.codegraph_fixture import make_repository
 
 #: A live server, a browser and (on first use) an npm build: run with `pytest -m slow`.
 pytestmark = pytest.mark.slow
@@ -53,6 +55,109 @@ def test_search_then_inspect_with_the_keyboard(
     screenshot(page, artifacts, "search-and-inspector")
     page.keyboard.press("Escape")
     expect(page.locator("#inspector")).to_be_hidden()
+
+
+def focus_by_key(page: Page, key: str, target: Locator, presses: int = 20) -> None:
+    """Press ``key`` until ``target`` holds the focus (keyboard only)."""
+    for _ in range(presses):
+        if target.evaluate("(element) => element === document.activeElement"):
+            return
+        page.keyboard.press(key)
+    expect(target).to_be_focused()
+
+
+def test_keyboard_only_search_open_and_expand(
+    page: Page, live_server: LiveServer, artifacts: Path
+) -> None:
+    entity = live_server.seeded.searchable
+    thread = live_server.gql(
+        "query($id: ID!) { node(id: $id) { ... on Thread { messages(first: 10) { edges { "
+        "node { id content } } } } } }",
+        id=live_server.seeded.thread,
+    )["node"]["messages"]["edges"]
+    (message,) = [e["node"]["id"] for e in thread if "sqlite-vec" in e["node"]["content"]]
+    page.goto("/")
+    ready(page)
+    page.keyboard.press("/")
+    expect(page.locator("#search")).to_be_focused()
+    page.keyboard.type("sqlite-vec")
+    page.keyboard.press("Enter")
+    hit = page.locator(f"#results button.hit[data-id='{entity}']")
+    expect(hit).to_be_visible()
+    page.keyboard.press("ArrowDown")  # from the search box to the first hit
+    expect(page.locator("#results button.hit").first).to_be_focused()
+    focus_by_key(page, "ArrowDown", hit)
+    assert page.evaluate("() => getComputedStyle(document.activeElement).outlineStyle") == "solid"
+    page.keyboard.press("Enter")
+    expect(page.locator("#inspector-title")).to_have_text("sqlite-vec")
+    page.wait_for_function("(id) => window.kgPlayground.snapshot().selected === id", arg=entity)
+    centred = """(id) => {
+      const box = document.getElementById('graph').getBoundingClientRect();
+      const at = window.kgPlayground.position(id);
+      return Math.abs(at.x - box.width / 2) < 4 && Math.abs(at.y - box.height / 2) < 4;
+    }"""
+    page.wait_for_function(centred, arg=entity)
+    assert message not in node_ids(page)
+    neighbours = page.locator("#inspector .neighbours")
+    expect(neighbours).to_contain_text("press e")
+    page.keyboard.press("e")
+    page.wait_for_function("(id) => window.kgPlayground.nodes().includes(id)", arg=message)
+    neighbour = neighbours.locator(f"button[data-id='{message}']")
+    expect(neighbour).to_be_visible()
+    expect(neighbours).to_contain_text("MENTIONS")
+    screenshot(page, artifacts, "keyboard-expanded")
+    focus_by_key(page, "Tab", neighbour)
+    assert page.evaluate("() => getComputedStyle(document.activeElement).outlineStyle") == "solid"
+    page.keyboard.press("e")  # the list is redrawn after an expansion; the focus stays
+    expect(page.locator("#status")).to_contain_text("0 new neighbours")
+    expect(neighbour).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(page.locator("#inspector")).to_contain_text("In vectors.db")
+    assert f"node={message}" in page.url
+    page.keyboard.press("Escape")
+    expect(page.locator("#inspector")).to_be_hidden()
+    expect(hit).to_be_focused()  # back where the inspector was opened from
+    # Shift+Enter on a hit opens and expands it.
+    page.keyboard.press("Shift+Enter")
+    expect(page.locator("#inspector-title")).to_have_text("sqlite-vec")
+    expect(page.locator("#status")).to_contain_text("new neighbours")
+    expect(page.locator("#inspector details.keys, details.keys")).to_contain_text("Shift+Enter")
+
+
+def test_a_code_file_shows_the_texts_mentioning_it(
+    page: Page, live_server: LiveServer, tmp_path: Path
+) -> None:
+    gql = live_server.gql
+    root = tmp_path / "fixture"
+    make_repository(root)
+    project = gql(
+        'mutation { createProject(input: {name: "code", namespace: "code"}) '
+        "{ ... on CreateProjectPayload { project { id } } } }"
+    )["createProject"]["project"]["id"]
+    job = gql(
+        'mutation($path: String!) { indexCode(input: {path: $path, namespace: "code"}) '
+        "{ ... on IndexCodePayload { job { id } } } }",
+        path=str(root),
+    )["indexCode"]["job"]["id"]
+    deadline = time.monotonic() + 120
+    while (
+        gql("query($id: ID!) { job(id: $id) { status } }", id=job)["job"]["status"] != "SUCCEEDED"
+    ):
+        assert time.monotonic() < deadline, "indexCode did not finish"
+        time.sleep(0.1)
+    gql(
+        'mutation($p: ID!) { storeReflection(input: {projectId: $p, content: "app/store.py '
+        'should not call make_user directly"}) { __typename } }',
+        p=project,
+    )
+    file = gql('{ codeFile(path: "app/store.py", namespace: "code") { id } }')["codeFile"]["id"]
+    page.goto(f"/?ns=code&node={file}")
+    ready(page)
+    expect(page.locator("#inspector-title")).to_have_text("app/store.py")
+    mentions = page.locator("#inspector .mentions")
+    expect(page.locator("#inspector")).to_contain_text("Mentions (1)")
+    expect(mentions).to_contain_text("should not call make_user")
+    expect(page.locator("#inspector .neighbours")).to_contain_text("MENTIONS")
 
 
 def test_double_click_expands_a_node(page: Page, live_server: LiveServer, artifacts: Path) -> None:
@@ -145,6 +250,31 @@ def test_graphiql_runs_a_query(page: Page, live_server: LiveServer, artifacts: P
     expect(result).to_contain_text('"graphEngine"')
     expect(result).to_contain_text('"kgservice"')
     screenshot(page, artifacts, "graphiql")
+
+
+def test_graphiql_explorer_lists_the_query_fields(
+    page: Page, live_server: LiveServer, artifacts: Path
+) -> None:
+    page.goto("/graphql")
+    page.locator("button[aria-label='Show GraphiQL Explorer']").click()
+    explorer = page.locator(".graphiql-explorer-root")
+    expect(explorer.locator(".graphiql-explorer-node.graphiql-explorer-codeGraph")).to_be_visible()
+    introspected = live_server.gql("{ __schema { queryType { fields { name } } } }")
+    fields = {f["name"] for f in introspected["__schema"]["queryType"]["fields"]}
+    listed = set(
+        page.evaluate(
+            # each field's row: "graphiql-explorer-node graphiql-explorer-<field name>"
+            """() => [...document.querySelectorAll(
+                '.graphiql-explorer-root [class^="graphiql-explorer-node graphiql-explorer-"]')]
+              .map((n) => n.getAttribute('class').split(' ')[1].slice('graphiql-explorer-'.length))"""
+        )
+    )
+    assert fields <= listed, sorted(fields - listed)
+    # Ticking a field writes it into the query editor.
+    row = explorer.locator(".graphiql-explorer-namespaces").first
+    row.get_by_text("namespaces", exact=True).click()
+    expect(page.locator(".graphiql-query-editor")).to_contain_text("namespaces")
+    screenshot(page, artifacts, "graphiql-explorer")
 
 
 def test_discovery_runs_live_and_its_proposals_are_reviewed(

@@ -28,7 +28,7 @@ export function kindOf(node) {
 }
 
 export function labelOf(node) {
-  const text = node.name ?? node.externalId ?? node.properties?.name ?? node.content ?? node.kind;
+  const text = node.name ?? node.filePath ?? node.externalId ?? node.properties?.name ?? node.content ?? node.kind;
   const label = text ?? node.label ?? node.id;
   return String(label).length > 40 ? `${String(label).slice(0, 39)}…` : String(label);
 }
@@ -249,6 +249,28 @@ export class GraphCanvas {
     const kinds = new Map();
     this.graph.forEachNode((_, attributes) => kinds.set(attributes.kind, attributes.color));
     return [...kinds.entries()].sort();
+  }
+
+  /**
+   * The drawn neighbours of a node (null when it is not drawn), by label: each with the
+   * relations to it (`→ uses` from the node, `← uses` to it). Hidden retired edges do not count.
+   */
+  neighbours(id) {
+    if (!this.graph.hasNode(id)) return null;
+    const found = new Map();
+    this.graph.forEachEdge(id, (edge, attributes, source, target) => {
+      if (attributes.retired && !this.showRetired) return;
+      const other = source === id ? target : source;
+      if (other === id) return;
+      if (!found.has(other)) {
+        const { label, kind, color } = this.graph.getNodeAttributes(other);
+        found.set(other, { id: other, label, kind, color, relations: new Set() });
+      }
+      found.get(other).relations.add(`${source === id ? "→" : "←"} ${attributes.label}`);
+    });
+    return [...found.values()]
+      .map((entry) => ({ ...entry, relations: [...entry.relations].sort() }))
+      .sort((a, b) => a.label.localeCompare(b.label));
   }
 
   /** What is drawn, for tests and the benchmark. */

@@ -1,9 +1,12 @@
-// GraphiQL, bundled (no CDN): queries over POST /graphql, subscriptions over the websocket.
+// GraphiQL, bundled (no CDN): queries over POST /graphql, subscriptions over the websocket,
+// with the explorer plugin (build a query by ticking fields) beside the docs and history.
 import { createRoot } from "react-dom/client";
 import { GraphiQL } from "graphiql";
 import { createGraphiQLFetcher } from "@graphiql/toolkit";
+import { explorerPlugin } from "@graphiql/plugin-explorer";
 import { createClient } from "graphql-ws";
 import "graphiql/style.css";
+import "@graphiql/plugin-explorer/style.css";
 import { apiKey, websocketUrl } from "./api.js";
 
 const key = apiKey();
@@ -20,6 +23,8 @@ const defaultQuery = `# kgservice GraphQL. The API key (if any) comes from the p
 }
 `;
 
+const explorer = explorerPlugin();
+
 createRoot(document.getElementById("graphiql")).render(
-  <GraphiQL fetcher={fetcher} defaultQuery={defaultQuery} />,
+  <GraphiQL fetcher={fetcher} defaultQuery={defaultQuery} plugins={[explorer]} />,
 );

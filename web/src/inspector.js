@@ -3,7 +3,19 @@
 import { gql } from "./api.js";
 import { INSPECT, RELATIONS, REVIEW } from "./queries.js";
 import { h, clear, when, shorten } from "./dom.js";
-import { kindOf, labelOf } from "./canvas.js";
+import { kindColour, kindOf, labelOf } from "./canvas.js";
+
+const MAX_NEIGHBOURS = 100;
+
+/** A focusable button for a node of a `.nodes` list (the arrow keys move between them). */
+export function nodeButton(id, label, colour, onOpen) {
+  return h("button", { class: "link node", "data-id": id, onclick: () => onOpen(id) },
+    colour ? h("span", { class: "dot", style: `background:${colour}` }) : null, label);
+}
+
+function kindOfLabel(kind) {
+  return kind ? `${kind} ·` : "";
+}
 
 function propertyTable(entries) {
   const rows = entries
@@ -36,9 +48,9 @@ export function relationItem(relation, { onReview, onOpen, selectable = false })
   const to = relation.to?.name ?? relation.toId;
   const item = h("li", { class: `relation ${status}${retired ? " retired" : ""}`, "data-relation": relation.id },
     selectable ? h("input", { type: "checkbox", class: "pick", value: relation.id, "aria-label": `select ${from} ${relation.type} ${to}` }) : null,
-    h("button", { class: "link", onclick: () => onOpen(relation.fromId) }, from),
+    h("button", { class: "link", "data-id": relation.fromId, onclick: () => onOpen(relation.fromId) }, from),
     h("span", { class: `reltype t-${relation.type.toLowerCase()}` }, ` ${relation.type.toLowerCase()} `),
-    h("button", { class: "link", onclick: () => onOpen(relation.toId) }, to),
+    h("button", { class: "link", "data-id": relation.toId, onclick: () => onOpen(relation.toId) }, to),
     h("div", { class: "meta" },
       `${status}${retired ? " · retired" : ""} · ${relation.method}`,
       relation.score != null ? ` · score ${relation.score.toFixed(3)}` : "",
@@ -62,8 +74,11 @@ export async function reviewRelation(relation, decision) {
 }
 
 export class Inspector {
-  constructor(panel, body, { onOpen, onReviewed, status }) {
+  constructor(panel, body, { onOpen, onReviewed, status, neighbours }) {
     this.panel = panel;
+    this.neighbours = neighbours;
+    this.neighbourTitle = null;
+    this.neighbourList = null;
     this.body = body;
     this.onOpen = onOpen;
     this.onReviewed = onReviewed;
@@ -100,15 +115,22 @@ export class Inspector {
       h("p", { class: "deeplink" }, h("a", { href: `/?node=${encodeURIComponent(id)}` }, "link to this node")),
       propertyTable(this.properties(node)),
     ];
+    this.neighbourTitle = h("h3", {}, "On the canvas");
+    this.neighbourList = h("ul", { class: "nodes neighbours", "aria-label": "Neighbours on the canvas" });
+    sections.push(this.neighbourTitle, this.neighbourList);
     if (node.__typename === "Entity") {
       if (node.aliases.length) sections.push(h("h3", {}, "Aliases"), h("p", {}, node.aliases.join(", ")));
       if (node.observations.length)
         sections.push(h("h3", {}, "Observations"), h("ul", {}, node.observations.map((text) => h("li", {}, text))));
+    }
+    if (node.mentionedBy) {
       const mentions = node.mentionedBy;
       sections.push(h("h3", {}, `Mentions (${mentions.totalCount})`),
-        h("ul", { class: "mentions" }, mentions.edges.map(({ node: text }) =>
-          h("li", {}, h("button", { class: "link", onclick: () => this.onOpen(text.id) }, shorten(labelOf(text), 80))))));
-      const list = h("ul", { class: "relations", "aria-label": "Relations" }, h("li", {}, "Loading relations…"));
+        h("ul", { class: "mentions nodes", "aria-label": "Mentions" }, mentions.edges.map(({ node: text }) =>
+          h("li", {}, nodeButton(text.id, shorten(labelOf(text), 80), kindColour(kindOf(text)), this.onOpen)))));
+    }
+    if (node.__typename === "Entity") {
+      const list = h("ul", { class: "relations nodes", "aria-label": "Relations" }, h("li", {}, "Loading relations…"));
       sections.push(h("h3", {}, "Relations"), list);
       this.loadRelations(id, list);
     }
@@ -120,7 +142,29 @@ export class Inspector {
             h("div", { class: "content" }, shorten(message.content, 600))))));
     }
     clear(this.body, sections);
+    this.refreshNeighbours();
     this.body.querySelector("#inspector-title")?.focus({ preventScroll: true });
+  }
+
+  /** List the open node's neighbours as drawn now (after an expansion, a review...). */
+  refreshNeighbours() {
+    if (!this.current || !this.neighbourList?.isConnected) return;
+    const found = this.neighbours(this.current);
+    if (found === null) {
+      this.neighbourTitle.textContent = "On the canvas";
+      clear(this.neighbourList, h("li", { class: "empty" }, "Not drawn: press e to draw it with its neighbours."));
+      return;
+    }
+    this.neighbourTitle.textContent = `On the canvas: ${found.length} neighbour${found.length === 1 ? "" : "s"}`;
+    const focused = this.neighbourList.contains(document.activeElement) ? document.activeElement.dataset.id : null;
+    const shown = found.slice(0, MAX_NEIGHBOURS);
+    clear(this.neighbourList,
+      shown.length
+        ? shown.map((entry) => h("li", {}, nodeButton(entry.id, entry.label, entry.color, this.onOpen),
+            h("span", { class: "meta" }, ` ${kindOfLabel(entry.kind)} ${entry.relations.join(", ")}`)))
+        : [h("li", { class: "empty" }, "No neighbour drawn: press e to expand it.")],
+      found.length > shown.length ? h("li", { class: "meta" }, `and ${found.length - shown.length} more`) : null);
+    if (focused) this.neighbourList.querySelector(`button[data-id="${CSS.escape(focused)}"]`)?.focus();
   }
 
   properties(node) {

@@ -7,6 +7,7 @@ import { h, clear, shorten } from "./dom.js";
 import { GraphCanvas, kindColour, kindOf, labelOf, namespaceOf } from "./canvas.js";
 import { Inspector } from "./inspector.js";
 import { MetricsPanel, ReviewPanel, SessionsPanel } from "./panels.js";
+import { KEYS, focusFirst, focusedNode, moveWithin, typing } from "./keyboard.js";
 
 const RELATION_TYPES = ["uses", "depends_on", "tests", "extends", "implements", "part_of", "connects_to", "related_to", "same_as"];
 const OVERVIEW_LIMIT = 2000;
@@ -28,7 +29,9 @@ class Playground {
       onOpen: (id) => this.open(id),
       onReviewed: (relations) => this.reviewed(relations),
       status: (text, error) => this.status(text, error),
+      neighbours: (id) => this.canvas.neighbours(id),
     });
+    this.returnFocus = null; // where Escape sends the focus back to
     this.sessions = new SessionsPanel(this);
     this.review = new ReviewPanel(this);
     this.metrics = new MetricsPanel(this);
@@ -68,21 +71,36 @@ class Playground {
     for (const type of RELATION_TYPES) relType.append(h("option", { value: type }, type));
     relType.append(h("option", { value: "MENTIONS" }, "mentions"));
     document.addEventListener("keydown", (event) => this.key(event));
+    this.showKeys();
     window.addEventListener("popstate", () => this.followLocation());
   }
 
   key(event) {
-    const typing = ["INPUT", "TEXTAREA", "SELECT"].includes(document.activeElement?.tagName);
-    if (event.key === "/" && !typing) {
+    const node = focusedNode();
+    const plain = !event.ctrlKey && !event.metaKey && !event.altKey;
+    if (event.key === "/" && !typing()) {
       event.preventDefault();
       this.showTab($("tab-explore"));
       $("search").focus();
     } else if (event.key === "Escape" && !$("inspector").hidden) {
       event.preventDefault();
       this.closeInspector();
-    } else if ((event.key === "+" || event.key === "e") && !typing && this.canvas.selected) {
+    } else if (event.key === "ArrowDown" && document.activeElement === $("search")) {
+      if (focusFirst($("results"))) event.preventDefault();
+    } else if (node && ["ArrowDown", "ArrowUp", "Home", "End"].includes(event.key)) {
+      event.preventDefault();
+      if (!moveWithin(node, event.key) && event.key === "ArrowUp" && node.closest("#results")) $("search").focus();
+    } else if (node && event.key === "Enter" && event.shiftKey) {
+      event.preventDefault(); // not a click: open and expand
+      this.openExpanded(node.dataset.id);
+    } else if ((event.key === "+" || event.key === "e") && plain && !typing() && this.canvas.selected) {
+      event.preventDefault();
       this.expand(this.canvas.selected);
     }
+  }
+
+  showKeys() {
+    clear($("keys"), KEYS.flatMap(([keys, what]) => [h("dt", {}, h("kbd", {}, keys)), h("dd", {}, what)]));
   }
 
   status(text, error = false) {
@@ -163,6 +181,7 @@ class Playground {
       const fetched = performance.now();
       const steps = this.canvas.replace(view.nodes.filter((node) => this.visible(node)), view.edges);
       this.drawLegend();
+      this.inspector.refreshNeighbours();
       const drawn = performance.now();
       await nextFrame();
       this.timings.overview = { fetch: fetched - started, ...steps, paint: performance.now() - drawn, total: performance.now() - started };
@@ -196,6 +215,8 @@ class Playground {
 
   /** Select a node: inspector, deep link, and (if not drawn yet) its neighbourhood. */
   async open(id, { push = true, expand = true } = {}) {
+    const active = document.activeElement;
+    if (active && active !== document.body && !$("inspector").contains(active)) this.returnFocus = active;
     if (push && new URLSearchParams(location.search).get("node") !== id) {
       history.pushState({ node: id }, "", `/?node=${encodeURIComponent(id)}`);
     }
@@ -214,7 +235,15 @@ class Playground {
     if (updateUrl && wasOpen && new URLSearchParams(location.search).has("node")) {
       history.pushState({}, "", "/");
     }
-    if (wasOpen) $("graph").focus({ preventScroll: true });
+    const back = this.returnFocus;
+    this.returnFocus = null;
+    if (wasOpen) (back?.isConnected ? back : $("graph")).focus({ preventScroll: true });
+  }
+
+  /** Draw a node's neighbours, then open it (selected and centred). */
+  async openExpanded(id) {
+    await this.expand(id);
+    await this.open(id, { expand: false });
   }
 
   /** Draw a node's neighbours (depth, relation type and node cap from the toolbar). */
@@ -230,6 +259,7 @@ class Playground {
       if (fresh) this.canvas.graph.clear();
       const added = this.canvas.merge(nodes, view.edges, id);
       this.drawLegend();
+      this.inspector.refreshNeighbours();
       const merged = performance.now();
       await nextFrame();
       this.timings.expand = { fetch: fetched - started, merge: merged - fetched, total: performance.now() - started };
@@ -258,6 +288,7 @@ class Playground {
         type: relation.type.toLowerCase(), properties: { status: relation.status.toLowerCase(), valid_to: relation.validTo },
       }], null);
     }
+    this.inspector.refreshNeighbours();
   }
 
   setAsOf(value) {

@@ -9,6 +9,8 @@ export const NODE_FIELDS = `
   ... on Conversation { content namespace }
   ... on Reflection { content namespace }
   ... on Job { kind namespace }
+  ... on CodeFile { filePath: path }
+  ... on Symbol { name qualname }
   ... on GraphNode { label properties }
 `;
 const EDGE_FIELDS = "id from to label type properties";
@@ -42,6 +44,10 @@ export const INSPECT = `query($id: ID!) {
     ... on Conversation { createdAt }
     ... on Reflection { tags importance createdAt }
     ... on Job { jobStatus: status progress counts createdAt }
+    ... on CodeFile { module language lines contentHash error
+      mentionedBy(first: 10) { totalCount edges { node { ${NODE_FIELDS} } } } }
+    ... on Symbol { kind module lineStart lineEnd docstring
+      mentionedBy(first: 10) { totalCount edges { node { ${NODE_FIELDS} } } } }
   }
 }`;
 

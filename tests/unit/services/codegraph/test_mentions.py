@@ -92,3 +92,33 @@ def test_imports_between_projects_repositories(services: Services, tmp_path: Pat
     assert rows == [{"from_name": "appa", "to_name": "libb", "imports": 1}]
     # Within a commit, only the repository's own imports count.
     assert services.codegraph.commit_graph("appa", None, "default").module_imports() == []
+
+
+def test_mentioned_by_pages_newest_first_within_namespaces(
+    services: Services, tmp_path: Path
+) -> None:
+    project = services.sessions.create_project("fixture")
+    root = tmp_path / "fixture"
+    make_repository(root)
+    services.codegraph.index(str(root))
+    texts = [
+        services.memory.store_reflection(f"app/cli.py, note {n}: Base.validate", project.id)
+        for n in range(3)
+    ]
+    graph = services.codegraph.commit_graph("fixture", None, "default")
+    (cli,) = [f.id for f in graph.files if f.path == "app/cli.py"]
+    (validate,) = [s.id for s in graph.symbols if s.qualname == "app.models.Base.validate"]
+    codegraph = services.codegraph
+    newest = [node["id"] for _, node in codegraph.mentioned_by("CodeFile", cli, None, None, 2)]
+    assert newest == [texts[2].id, texts[1].id]
+    older = codegraph.mentioned_by("CodeFile", cli, texts[1].id, None, 2)
+    assert [(label, node["id"]) for label, node in older] == [("Reflection", texts[0].id)]
+    oldest = codegraph.mentioned_by("Symbol", validate, None, None, 2, backward=True)
+    assert [node["id"] for _, node in oldest] == [texts[0].id, texts[1].id]
+    before = codegraph.mentioned_by("Symbol", validate, None, texts[0].id, 5, backward=True)
+    assert [node["id"] for _, node in before] == [texts[1].id, texts[2].id]
+    assert codegraph.count_mentioned_by("CodeFile", cli) == 3
+    assert codegraph.count_mentioned_by("Symbol", validate, {"default"}) == 3
+    assert codegraph.count_mentioned_by("Symbol", validate, {"other"}) == 0
+    assert codegraph.count_mentioned_by("Symbol", validate, set()) == 0
+    assert codegraph.mentioned_by("CodeFile", cli, None, None, 5, namespaces={"other"}) == []
