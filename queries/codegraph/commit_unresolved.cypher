@@ -1,0 +1,5 @@
+// A commit's file versions with their imports of modules outside their repository (the
+// parse result only for versions stored before those were kept).
+MATCH (c:Commit {id: $commit_id})-[:CONTAINS]->(f:CodeFile)
+RETURN f.id AS id, f.path AS path, f.module AS module, f.unresolved_imports AS unresolved,
+       CASE WHEN f.unresolved_imports IS NULL THEN f.analysis ELSE NULL END AS analysis
