@@ -19,6 +19,14 @@ other (``threshold_chosen_on_one_half``). Last, half of the
 true edges are accepted as relations and every method is scored on the other half (the
 only way ``common_neighbours``, which builds on accepted relations, can be measured).
 
+Code imports: the installed code of each distribution (its ``.py`` files from the RECORD, or
+its importable top-level packages for an editable install; ``tests``/``test`` folders left
+out) is indexed without embeddings into the same namespace as a repository named after the
+distribution, so ``code_imports`` links it to the distribution's entity. Distributions over
+:data:`CODE_LINE_BUDGET` lines are skipped to keep the run to minutes (``code_index`` says
+how many were indexed and skipped, and the lines indexed); ``code_imports`` compares the
+default run with and without the method.
+
 Run: ``uv run kgservice bench discovery_quality``.
 """
 
@@ -26,13 +34,20 @@ from __future__ import annotations
 
 import hashlib
 import importlib.metadata as metadata
+import importlib.util
 import random
 import re
+import shutil
+import tempfile
+import time
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
-from bench.common import scratch_stores
+from bench.common import machine_state, scratch_stores
 from bench.discovery import GeneratedEntity, load_entities, load_texts
+from kgservice.services.codegraph.indexing import CodeIndexer
 from kgservice.services.discovery.candidates import METHODS
 from kgservice.services.discovery.job import (
     DEFAULT_MAX_PER_ENTITY,
@@ -49,6 +64,10 @@ PROJECT = "kgservice"
 DESCRIPTION_CHARS = 1_500
 THRESHOLDS = tuple(round(0.05 * step, 2) for step in range(1, 19))
 DEPENDENCY_TYPES = {"uses", "depends_on"}
+#: Distributions with more lines of code than this are not indexed (quick: the smaller one).
+CODE_LINE_BUDGET = 150_000
+QUICK_CODE_LINE_BUDGET = 20_000
+TEST_FOLDERS = frozenset({"tests", "test"})
 
 
 def canonical(name: str) -> str:
@@ -236,6 +255,118 @@ def held_out_evaluation(
     return {"accepted": len(accepted), "hidden": len(rest), "methods_unlimited": found}
 
 
+@dataclass
+class InstalledCode:
+    """One distribution's installed Python files: (path below site-packages, file) pairs."""
+
+    name: str
+    files: list[tuple[str, Path]]
+    lines: int
+
+
+def _code_files(distribution: metadata.Distribution) -> list[tuple[str, Path]]:
+    """The distribution's ``.py`` files outside test folders, by path relative to their root."""
+    found: list[tuple[str, Path]] = []
+    for file in distribution.files or ():
+        rel = str(file)
+        if rel.endswith(".py") and not rel.startswith("..") and ".dist-info/" not in rel:
+            found.append((rel, Path(str(distribution.locate_file(file)))))
+    if not found:  # an editable install: its top-level packages, wherever they are
+        meta_name = distribution.metadata["Name"] or ""
+        tops = (distribution.read_text("top_level.txt") or "").split() or [
+            canonical(meta_name).replace("-", "_")
+        ]
+        for top in tops:
+            spec = importlib.util.find_spec(top) if top.isidentifier() else None
+            for location in (spec.submodule_search_locations or []) if spec else []:
+                base = Path(location)
+                found.extend(
+                    (f"{top}/{path.relative_to(base).as_posix()}", path)
+                    for path in sorted(base.rglob("*.py"))
+                )
+    return [
+        (rel, path)
+        for rel, path in found
+        if not TEST_FOLDERS & set(rel.split("/")[:-1]) and "__pycache__" not in rel
+    ]
+
+
+def installed_code(names: Iterable[str]) -> list[InstalledCode]:
+    """The installed code of the distributions called ``names`` (canonical names)."""
+    wanted = set(names)
+    found: dict[str, InstalledCode] = {}
+    for distribution in metadata.distributions():
+        name = distribution.metadata["Name"]
+        if not name or canonical(name) not in wanted or canonical(name) in found:
+            continue
+        files = _code_files(distribution)
+        lines = 0
+        for _, path in files:
+            try:
+                with path.open("rb") as handle:
+                    lines += sum(1 for _ in handle)
+            except OSError:
+                continue
+        found[canonical(name)] = InstalledCode(name, files, lines)
+    return [found[key] for key in sorted(found)]
+
+
+def index_installed_code(
+    stores: Stores, index: TextIndex, names: Iterable[str], budget: int
+) -> dict[str, Any]:
+    """Index each distribution's code (within ``budget`` lines) as a repository named after
+    it, without embeddings; return what was indexed and skipped."""
+    indexer = CodeIndexer(stores.graph, index)
+    indexed: list[str] = []
+    skipped: list[tuple[str, int]] = []  # name, lines
+    lines = files = 0
+    started = time.perf_counter()
+    with tempfile.TemporaryDirectory(prefix="kg-bench-code-") as folder:
+        for code in installed_code(names):
+            if not code.files or code.lines > budget:
+                skipped.append((code.name, code.lines))
+                continue
+            root = Path(folder) / code.name
+            for rel, path in code.files:
+                target = root / rel
+                target.parent.mkdir(parents=True, exist_ok=True)
+                try:
+                    shutil.copyfile(path, target)
+                except OSError:
+                    continue
+            report = indexer.index_path(root, embed=False)
+            indexed.append(code.name)
+            lines += code.lines
+            files += report.files
+    cross = stores.graph.run("discovery/code_imports", {"namespace": "default"})
+    return {
+        "line_budget": budget,
+        "indexed": len(indexed),
+        "skipped": len(skipped),
+        "skipped_over_budget": sorted(name for name, count in skipped if count > budget),
+        "skipped_without_code": sorted(name for name, count in skipped if count <= budget),
+        "lines_indexed": lines,
+        "files_indexed": files,
+        "cross_repository_imports": len(cross),
+        "repository_pairs": len({(r["from_repository"], r["to_repository"]) for r in cross}),
+        "seconds": round(time.perf_counter() - started, 1),
+    }
+
+
+def code_imports_figures(
+    stores: Stores, names: dict[str, str], truth: dict[tuple[str, str], str]
+) -> dict[str, Any]:
+    """The default run with and without ``code_imports`` (the other methods alone)."""
+    others = [method for method in METHODS if method != "code_imports"]
+    return {
+        "default_without_code_imports": evaluate(_run(stores, methods=others), names, truth),
+        "default_with_code_imports": evaluate(_run(stores), names, truth),
+        "code_imports_alone_at_default": evaluate(
+            _run(stores, methods=["code_imports"]), names, truth
+        ),
+    }
+
+
 def run(quick: bool = False) -> dict[str, Any]:
     """Load the installed-packages world and score each method and the combination."""
     entities, texts, truth = installed_world()
@@ -244,6 +375,13 @@ def run(quick: bool = False) -> dict[str, Any]:
         ids = load_entities(stores, index, entities)
         load_texts(stores, texts, mentioned(texts, entities), ids)
         names = {i: canonical(e.name) for i, e in zip(ids, entities, strict=True)}
+        code_index = index_installed_code(
+            stores,
+            index,
+            names.values(),
+            QUICK_CODE_LINE_BUDGET if quick else CODE_LINE_BUDGET,
+        )
+        code_imports = code_imports_figures(stores, names, truth)
         unlimited = {"threshold": 0.0, "max_per_entity": 100}
         per_method = {
             method: evaluate(_run(stores, methods=[method], **unlimited), names, truth)
@@ -258,6 +396,9 @@ def run(quick: bool = False) -> dict[str, Any]:
     return {
         "benchmark": "discovery_quality",
         "sizes": {"entities": len(entities), "texts": len(texts), "true_edges": len(truth)},
+        "machine": machine_state(),
+        "code_index": code_index,
+        "code_imports": code_imports,
         "figures": {
             "methods_unlimited": per_method,
             "default": {

@@ -263,14 +263,18 @@ class CodeIndexer:
     def _other_commits(self, namespace: str, repository_id: str) -> list[list[dict[str, Any]]]:
         """The file versions of the latest commit of each other repository of the namespace,
         package ``__init__`` files first."""
-        found = []
-        for other, commit_id in latest_commits(self.graph, namespace).items():
-            if other == repository_id:
-                continue
-            rows = self.graph.run("codegraph/commit_unresolved", {"commit_id": commit_id})
+        commits = [
+            commit_id
+            for other, commit_id in latest_commits(self.graph, namespace).items()
+            if other != repository_id
+        ]
+        found: dict[str, list[dict[str, Any]]] = {commit_id: [] for commit_id in commits}
+        for chunk in _chunks(commits):
+            for row in self.graph.run("codegraph/commit_unresolved", {"commit_ids": list(chunk)}):
+                found[row["commit_id"]].append(row)
+        for rows in found.values():
             rows.sort(key=lambda r: (not r["path"].endswith("__init__.py"), r["path"]))
-            found.append(rows)
-        return found
+        return list(found.values())
 
     def _cross_repository_imports(
         self,
