@@ -89,3 +89,31 @@ def _file_ids(services: Services) -> list[str]:
                 )
             )
     return sorted(set(ids))
+
+
+def test_versions_stored_without_kept_names_use_their_parse_result(
+    services: Services, tmp_path: Path
+) -> None:
+    corelib, appkit = make_linked_repositories(tmp_path / "three")
+    services.codegraph.index(str(appkit))
+    with services.stores.graph.transaction() as tx:  # as stored before migration 0009
+        tx.execute_trusted("MATCH (f:CodeFile) SET f.unresolved_imports = NULL")
+    report = services.codegraph.index(str(corelib))
+    assert report.imports_from_other_repositories == 2
+    assert cross_imports(services) == EXPECTED
+
+
+def test_a_name_the_importers_own_repository_defines_does_not_count(
+    services: Services, tmp_path: Path
+) -> None:
+    corelib, appkit = make_linked_repositories(tmp_path / "four")
+    services.codegraph.index(str(appkit))
+    # appkit now ships a corelib package of its own: its imports of corelib stay inside it.
+    (appkit / "corelib").mkdir()
+    (appkit / "corelib" / "__init__.py").write_text("")
+    (appkit / "corelib" / "maths.py").write_text("def add(a, b):\n    return 0\n")
+    services.codegraph.index(str(appkit))
+    services.codegraph.index(str(corelib))
+    assert {row[:3] for row in cross_imports(services)} == {
+        ("corelib", "corelib/hooks.py", "appkit")
+    }
