@@ -80,3 +80,25 @@ def make_repository(root: Path) -> tuple[str, str]:
     write_files(root, SECOND)
     git(root, "commit", "-q", "-am", "second")
     return first, git(root, "rev-parse", "HEAD")
+
+
+#: Two plain directories whose code imports each other's: appkit's two files import
+#: corelib, one corelib file imports appkit back.
+CORELIB = {
+    "corelib/__init__.py": '"""Core maths."""\nfrom corelib.maths import add\n',
+    "corelib/maths.py": "import os\n\n\ndef add(a, b):\n    return a + b\n",
+    "corelib/hooks.py": "def run():\n    from appkit import main\n\n    return main.start()\n",
+}
+APPKIT = {
+    "appkit/__init__.py": "",
+    "appkit/main.py": "from corelib.maths import add\n\n\ndef start():\n    return add(1, 2)\n",
+    "appkit/cli.py": "import corelib\nfrom appkit import main\n\n\ndef cli():\n    return main\n",
+}
+
+
+def make_linked_repositories(root: Path) -> tuple[Path, Path]:
+    """Create ``root/corelib`` and ``root/appkit`` (see :data:`CORELIB`, :data:`APPKIT`)."""
+    corelib, appkit = root / "corelib", root / "appkit"
+    write_files(corelib, CORELIB)
+    write_files(appkit, APPKIT)
+    return corelib, appkit

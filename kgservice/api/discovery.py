@@ -29,7 +29,9 @@ class StartDiscoveryInput:
     )
     methods: list[str] | None = strawberry.field(
         default=None,
-        description="Any of vector, co_mention, adamic_adar, common_neighbours (default all).",
+        description=(
+            "Any of vector, co_mention, adamic_adar, common_neighbours, code_imports (default all)."
+        ),
     )
     dry_run: bool = strawberry.field(
         default=False, description="Count what would be proposed; write no relation."

@@ -52,5 +52,7 @@ def index_code(
         f"{c['reused']} reused), {c['symbols']} new symbols, {c['imports']} imports, "
         f"{c['calls']} calls, {c['inherits']} inherits in {c['seconds']} s"
     )
+    if c.get("imports_from_other_repositories"):
+        print(f"  {c['imports_from_other_repositories']} imports from other repositories' files")
     for entry in [*c.get("errors", []), *c.get("skipped", [])]:
         print(f"  {entry['path']}: {entry['reason']}")

@@ -9,7 +9,7 @@ from typer.testing import CliRunner
 
 from kgservice.cli import app
 from kgservice.embedding import Embedder
-from tests.codegraph_fixture import make_repository
+from tests.codegraph_fixture import make_linked_repositories, make_repository
 
 runner = CliRunner()
 
@@ -44,3 +44,14 @@ def test_bad_commit_is_one_line(tmp_path: Path) -> None:
     missing = runner.invoke(app, ["index-code", str(tmp_path / "none"), "--data-dir", data])
     assert missing.exit_code == 1
     assert missing.stderr.strip() == f"kgservice: path: {tmp_path / 'none'} is not a directory"
+
+
+def test_imports_from_repositories_indexed_earlier_are_counted(tmp_path: Path) -> None:
+    corelib, appkit = make_linked_repositories(tmp_path / "repos")
+    data = str(tmp_path / "data")
+    result = runner.invoke(app, ["index-code", str(appkit), "--data-dir", data])
+    assert result.exit_code == 0, result.stderr
+    assert "other repositories" not in result.stdout
+    result = runner.invoke(app, ["index-code", str(corelib), "--data-dir", data])
+    assert result.exit_code == 0, result.stderr
+    assert "  2 imports from other repositories' files" in result.stdout

@@ -5,6 +5,13 @@ A file version is its path and content hash. Versions already stored for the rep
 versions are read, parsed and embedded. Every edge of the commit is resolved again over all
 its files (cheap, from the stored parse results), and only edges not stored yet are written.
 A commit already indexed is left as it is.
+
+Imports between the repositories of a namespace go both ways whatever the order of
+indexing: a new version keeps the names it imports that its repository does not define,
+and indexing a commit links its files to the modules of the other repositories (their
+latest indexed commits) and links those repositories' files whose kept names are its
+modules to it. A kept name that the other repository's latest commit now defines itself
+does not count. Versions stored before the names were kept are read from their parse result.
 """
 
 from __future__ import annotations
@@ -21,7 +28,13 @@ import numpy.typing as npt
 from kgservice.errors import InputError
 from kgservice.ids import new_id
 from kgservice.services.codegraph.calls import CommitSymbols, SymbolKey, call_edges
-from kgservice.services.codegraph.imports import external_import_edges, import_edges
+from kgservice.services.codegraph.imports import (
+    external_import_edges,
+    import_edges,
+    internal_module,
+    module_files,
+    unresolved_imports,
+)
 from kgservice.services.codegraph.latest import latest_commits
 from kgservice.services.codegraph.modules import ModuleName, module_index, module_names
 from kgservice.services.codegraph.parsing import FileAnalysis, analyse
@@ -247,18 +260,49 @@ class CodeIndexer:
                 edges.add((row["from_id"], row["to_id"]))
         return edges
 
-    def _external_modules(self, namespace: str, repository_id: str) -> dict[str, str]:
-        """Module names of the namespace's other repositories (latest commits) to file ids."""
-        found: dict[str, str] = {}
-        for other, commit_id in latest_commits(self.graph, namespace).items():
-            if other == repository_id:
-                continue
-            rows = self.graph.run("codegraph/commit_files", {"commit_id": commit_id})
-            for row in sorted(
-                rows, key=lambda r: (not r["path"].endswith("__init__.py"), r["path"])
-            ):
-                found.setdefault(row["module"], row["id"])
-        return found
+    def _other_commits(self, namespace: str, repository_id: str) -> list[list[dict[str, Any]]]:
+        """The file versions of the latest commit of each other repository of the namespace,
+        package ``__init__`` files first."""
+        commits = [
+            commit_id
+            for other, commit_id in latest_commits(self.graph, namespace).items()
+            if other != repository_id
+        ]
+        found: dict[str, list[dict[str, Any]]] = {commit_id: [] for commit_id in commits}
+        for chunk in _chunks(commits):
+            for row in self.graph.run("codegraph/commit_unresolved", {"commit_ids": list(chunk)}):
+                found[row["commit_id"]].append(row)
+        for rows in found.values():
+            rows.sort(key=lambda r: (not r["path"].endswith("__init__.py"), r["path"]))
+        return list(found.values())
+
+    def _cross_repository_imports(
+        self,
+        versions: list[FileVersion],
+        modules: dict[str, str],
+        unresolved: dict[str, list[str]],
+        namespace: str,
+        repository_id: str,
+    ) -> tuple[set[tuple[str, str]], set[tuple[str, str]]]:
+        """IMPORTS pairs from this commit's files to other repositories' modules, and from
+        other repositories' files to this commit's modules."""
+        by_path = {v.source.path: v for v in versions}
+        others = self._other_commits(namespace, repository_id)
+        external: dict[str, list[str]] = {}
+        for rows in others:
+            for module, ids in module_files((r["module"], r["id"]) for r in rows).items():
+                external.setdefault(module, []).extend(ids)
+        outgoing = {
+            (by_path[path].id, target)
+            for path, target in external_import_edges(unresolved, external)
+        }
+        own = {name: [by_path[path].id] for name, path in modules.items()}
+        incoming: set[tuple[str, str]] = set()
+        for rows in others:
+            theirs = {r["module"]: r["id"] for r in rows}
+            names = {r["id"]: _still_unresolved(r, theirs) for r in rows}
+            incoming |= external_import_edges(names, own)
+        return outgoing, incoming
 
     def _resolve(
         self, versions: list[FileVersion], namespace: str, repository_id: str, report: IndexReport
@@ -274,11 +318,13 @@ class CodeIndexer:
         file_import_pairs = {
             (by_path[a].id, by_path[b].id) for a, b in import_edges(analyses, modules)
         }
-        external = self._external_modules(namespace, repository_id)
-        file_import_pairs |= {
-            (by_path[a].id, target)
-            for a, target in external_import_edges(analyses, modules, external)
-        }
+        unresolved = {path: unresolved_imports(a, modules) for path, a in analyses.items()}
+        for row in plan.files:
+            row.unresolved_imports = unresolved[row.path]
+        outgoing, incoming = self._cross_repository_imports(
+            versions, modules, unresolved, namespace, repository_id
+        )
+        file_import_pairs |= outgoing
         calls, inherits = call_edges(CommitSymbols(analyses, modules))
 
         def symbol_id(key: SymbolKey) -> str | None:
@@ -291,8 +337,11 @@ class CodeIndexer:
             (a, b) for a, b in ((symbol_id(x), symbol_id(y)) for x, y in inherits) if a and b
         }
         reused = [v.id for v in versions if not v.new]
+        incoming -= self._stored_edges(
+            "codegraph/version_imports", sorted({a for a, _ in incoming})
+        )
         plan.imports = sorted(
-            file_import_pairs - self._stored_edges("codegraph/version_imports", reused)
+            (file_import_pairs - self._stored_edges("codegraph/version_imports", reused)) | incoming
         )
         plan.calls = sorted(call_pairs - self._stored_edges("codegraph/version_calls", reused))
         plan.inherits = sorted(
@@ -300,6 +349,7 @@ class CodeIndexer:
         )
         report.symbols = len(plan.symbols)
         report.imports = len(file_import_pairs)
+        report.imports_from_other_repositories = len(incoming)
         report.calls = len(call_pairs)
         report.inherits = len(inherit_pairs)
         return plan
@@ -354,3 +404,13 @@ def stored_vectors(store: VectorStore, texts: Sequence[IndexedText]) -> dict[str
 
 def _module_name(analysis: FileAnalysis) -> ModuleName:
     return ModuleName(analysis.module, analysis.is_package)
+
+
+def _still_unresolved(row: Mapping[str, Any], modules: Mapping[str, str]) -> list[str]:
+    """The kept names of a stored version (from its parse result when none were kept) that
+    ``modules``, its repository's latest commit, does not define."""
+    if row["unresolved"] is not None:
+        return [name for name in row["unresolved"] if internal_module(name, modules) is None]
+    if row["analysis"]:
+        return unresolved_imports(FileAnalysis.from_json(row["analysis"]), modules)
+    return []

@@ -26,6 +26,7 @@ class IndexReport:
     reused: int = 0
     symbols: int = 0
     imports: int = 0
+    imports_from_other_repositories: int = 0  # new IMPORTS edges into this commit's files
     calls: int = 0
     inherits: int = 0
     embedded: int = 0  # texts embedded (the others reused a stored vector of the same text)
@@ -54,6 +55,7 @@ class IndexReport:
             "reused": self.reused,
             "symbols": self.symbols,
             "imports": self.imports,
+            "imports_from_other_repositories": self.imports_from_other_repositories,
             "calls": self.calls,
             "inherits": self.inherits,
             "embedded": self.embedded,

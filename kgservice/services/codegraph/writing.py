@@ -36,6 +36,8 @@ class FileRow:
     error: str | None
     analysis: str | None
     language: str = "python"
+    #: Names it imports that its repository does not define (None: not known).
+    unresolved_imports: list[str] | None = None
 
 
 @dataclass
@@ -118,6 +120,7 @@ def file_table(rows: Sequence[FileRow], namespace: str, now: datetime) -> dict[s
         "size": _ints([r.size for r in rows]),
         "error": _strings([r.error for r in rows]),
         "analysis": _strings([r.analysis for r in rows]),
+        "unresolved_imports": pa.array([r.unresolved_imports for r in rows], pa.list_(pa.string())),
     }
 
 

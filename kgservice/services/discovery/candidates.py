@@ -29,7 +29,7 @@ from scipy import sparse
 from kgservice.services.discovery.snapshot import Snapshot
 
 Pair = tuple[int, int]
-METHODS = ("vector", "co_mention", "adamic_adar", "common_neighbours")
+METHODS = ("vector", "co_mention", "adamic_adar", "common_neighbours", "code_imports")
 VECTOR_BLOCK = 1_024
 
 
@@ -44,6 +44,7 @@ class Signals:
     adamic_adar_normalised: float = 0.0
     common_neighbours: int = 0
     salton: float = 0.0
+    importing_files: int = 0
 
 
 def pair_of(i: int, j: int) -> Pair:
@@ -184,6 +185,16 @@ def common_neighbour_pairs(snapshot: Snapshot, known: set[Pair]) -> dict[Pair, t
     return found
 
 
+def code_import_pairs(snapshot: Snapshot, known: set[Pair]) -> dict[Pair, int]:
+    """Pairs whose code imports the other's, with the importing files of both directions."""
+    found: dict[Pair, int] = {}
+    for (importer, imported), evidence in snapshot.code_imports.items():
+        key = pair_of(importer, imported)
+        if key not in known:
+            found[key] = found.get(key, 0) + evidence.importing_files
+    return found
+
+
 def gather_signals(
     snapshot: Snapshot,
     methods: Iterable[str],
@@ -212,4 +223,7 @@ def gather_signals(
         for key, (count, salton) in common_neighbour_pairs(snapshot, known).items():
             found = signals.setdefault(key, Signals())
             found.common_neighbours, found.salton = count, salton
+    if "code_imports" in chosen:
+        for key, files in code_import_pairs(snapshot, known).items():
+            signals.setdefault(key, Signals()).importing_files = files
     return signals

@@ -23,7 +23,7 @@ from kgservice.errors import InputError
 from kgservice.services.discovery import scoring
 from kgservice.services.discovery.calibration import Calibration, calibration_of
 from kgservice.services.discovery.candidates import METHODS, Pair, gather_signals, known_pairs
-from kgservice.services.discovery.relation_typing import TYPE_TRUST, decide_type, project_imports
+from kgservice.services.discovery.relation_typing import TYPE_TRUST, decide_type
 from kgservice.services.discovery.scoring import Scored, score, score_value
 from kgservice.services.discovery.snapshot import Snapshot, load_snapshot, load_texts
 from kgservice.services.discovery.writing import BATCH_SIZE, Proposal, write_batches
@@ -215,7 +215,8 @@ def _typed(
 ) -> list[Proposal]:
     mentions = snapshot.mentions.tocsr()
     texts: dict[str, str] | None = None
-    imports = project_imports(snapshot.project_imports)
+    e = snapshot.entities
+    imports = {(e[i].id, e[j].id): found for (i, j), found in snapshot.code_imports.items()}
     proposals = []
     for (i, j), scored in chosen:
         a, b = snapshot.entities[i], snapshot.entities[j]
@@ -234,6 +235,10 @@ def _typed(
         if shared:
             evidence.append({"shared_texts": [snapshot.text_ids[t] for t in shared]})
         evidence.extend(typed.evidence)
+        if typed.source != "structure":  # the code's imports, when the type came from elsewhere
+            for x, y in ((a, b), (b, a)):
+                if (found := imports.get((x.id, y.id))) is not None:
+                    evidence.append({"code_imports": found.as_evidence()})
         proposals.append(
             Proposal(
                 from_id=source.id,

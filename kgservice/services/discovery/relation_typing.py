@@ -11,8 +11,12 @@ Sources, in order of trust (the first that decides wins):
    "fork of" make the subject extend the other. Passive
    phrases flip the direction. The most frequent type wins.
 2. Kind pairs: project -> library ``uses``, test -> project ``tests``, project -> service
-   ``connects_to``, ... (see :data:`KIND_RULES`), in either order.
-3. Structure: code files of one project importing another's -> ``depends_on``.
+   ``connects_to``, ... (see :data:`KIND_RULES`), in either order; unless the entities'
+   code imports go only the other way, when structure decides.
+3. Structure: the code of one entity's repositories importing the other's -> ``depends_on``
+   from importer to imported, any kinds (see :mod:`~kgservice.services.discovery.code_imports`
+   for how entities are linked to repositories); when both import each other, the side
+   with more importing files (then more imports) is the importer.
 4. Otherwise ``related_to``, directed from the smaller id.
 """
 
@@ -20,11 +24,11 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
+from kgservice.services.discovery.code_imports import CodeImports
 from kgservice.services.discovery.snapshot import EntityInfo
-from kgservice.services.knowledge.names import name_key
 
 MAX_GAP = 80
 QUOTE_CHARS = 160
@@ -191,11 +195,15 @@ def observation_evidence(subject: EntityInfo, other: EntityInfo) -> list[tuple[s
     return found
 
 
+#: Code imports between entities: (importer id, imported id) -> the evidence.
+ImportsByIds = Mapping[tuple[str, str], CodeImports]
+
+
 def decide_type(
     a: EntityInfo,
     b: EntityInfo,
     texts: Sequence[str],
-    imports: dict[tuple[str, str], int],
+    imports: ImportsByIds,
 ) -> Typed:
     """Type the pair (a, b) from texts, then kinds, then structure, else related_to."""
     statements = [
@@ -212,36 +220,37 @@ def decide_type(
             {"typing": "text", "statements": count, "quotes": quotes}
         ]
         return Typed(kind, forward, "text", evidence)
+    structural = structure_between(a, b, imports)
     for (first, second), forward in (((a.kind, b.kind), True), ((b.kind, a.kind), False)):
         rule = KIND_RULES.get((first, second))
-        if rule is not None:
+        if rule is not None and (structural is None or not _only_other_way(forward, a, b, imports)):
             evidence = [{"typing": "kind_pair", "rule": f"{first} -> {second}: {rule}"}]
             return Typed(rule, forward, "kind_pair", evidence)
-    structural = _imports_between(a, b, imports)
     if structural is not None:
-        forward, count = structural
-        return Typed(
-            "depends_on", forward, "structure", [{"typing": "structure", "imports": count}]
-        )
+        return structural
     return Typed("related_to", a.id < b.id, "default", [{"typing": "default"}])
 
 
-def project_imports(rows: Iterable[tuple[str, str, int]]) -> dict[tuple[str, str], int]:
-    """Import counts between projects, keyed by normalised (importer, imported) names."""
-    found: dict[tuple[str, str], int] = {}
-    for importer, imported, count in rows:
-        key = (name_key(importer), name_key(imported))
-        found[key] = found.get(key, 0) + count
-    return found
+def structure_between(a: EntityInfo, b: EntityInfo, imports: ImportsByIds) -> Typed | None:
+    """``depends_on`` from the entity whose code imports the other's (None when neither)."""
+    forward, backward = imports.get((a.id, b.id)), imports.get((b.id, a.id))
+    if forward is None and backward is None:
+        return None
+
+    def weight(found: CodeImports | None) -> tuple[int, int]:
+        return (found.importing_files, found.imports) if found else (0, 0)
+
+    ahead = weight(forward) >= weight(backward)
+    chosen = forward if ahead else backward
+    assert chosen is not None
+    evidence: dict[str, object] = {"typing": "structure", **chosen.as_evidence()}
+    other = backward if ahead else forward
+    if other is not None:
+        evidence["reverse_importing_files"] = other.importing_files
+    return Typed("depends_on", ahead, "structure", [evidence])
 
 
-def _imports_between(
-    a: EntityInfo, b: EntityInfo, imports: dict[tuple[str, str], int]
-) -> tuple[bool, int] | None:
-    if not imports or a.kind != "project" or b.kind != "project":
-        return None
-    a_key, b_key = name_key(a.name), name_key(b.name)
-    forward, backward = imports.get((a_key, b_key), 0), imports.get((b_key, a_key), 0)
-    if not forward and not backward:
-        return None
-    return (True, forward) if forward >= backward else (False, backward)
+def _only_other_way(forward: bool, a: EntityInfo, b: EntityInfo, imports: ImportsByIds) -> bool:
+    """Whether the code imports go only against a rule directed ``a -> b`` when ``forward``."""
+    importer, imported = (a, b) if forward else (b, a)
+    return (importer.id, imported.id) not in imports and (imported.id, importer.id) in imports

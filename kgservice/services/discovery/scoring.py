@@ -9,11 +9,13 @@ Each method's signal is first mapped to a strength in [0, 1]:
 - adamic_adar: ``aa = min(AA / sqrt(texts(a) * texts(b)), 1)`` with
   ``AA = sum over shared texts of 1 / ln(entities the text mentions)``.
 - common_neighbours: the Salton index ``n = shared / sqrt(deg(a) * deg(b))``.
+- code_imports: ``ci = 1 - 2^-files``, saturating in the number of files of either
+  entity's code importing the other's (one file 0.5, two 0.75, three 0.875).
 
 The strengths are combined as a weighted noisy-OR, so independent evidence adds up and the
 score never leaves [0, 1]::
 
-    score = 1 - (1 - 0.9 v) (1 - 0.8 c) (1 - 0.7 aa) (1 - 0.6 n)
+    score = 1 - (1 - 0.9 v) (1 - 0.8 c) (1 - 0.7 aa) (1 - 0.6 n) (1 - 0.9 ci)
 
 (factors of methods that did not run, or found nothing, are 1). The pair's ``method`` names
 the methods with a non-zero strength, joined by ``+``. :data:`WEIGHTS` are the shipped
@@ -28,7 +30,13 @@ from dataclasses import dataclass
 from kgservice.services.discovery.candidates import Signals
 
 COSINE_FLOOR = 0.45
-WEIGHTS = {"vector": 0.9, "co_mention": 0.8, "adamic_adar": 0.7, "common_neighbours": 0.6}
+WEIGHTS = {
+    "vector": 0.9,
+    "co_mention": 0.8,
+    "adamic_adar": 0.7,
+    "common_neighbours": 0.6,
+    "code_imports": 0.9,
+}
 
 
 @dataclass(frozen=True)
@@ -46,12 +54,13 @@ def strengths(signals: Signals) -> dict[str, float]:
     return {method: value for method, value in found if value > 0.0}
 
 
-def _strength_values(signals: Signals) -> tuple[float, float, float, float]:
+def _strength_values(signals: Signals) -> tuple[float, float, float, float, float]:
     return (
         min(max((signals.cosine - COSINE_FLOOR) / (1 - COSINE_FLOOR), 0.0), 1.0),
         min(signals.ochiai, 1.0),
         min(signals.adamic_adar_normalised, 1.0),
         min(signals.salton, 1.0),
+        1.0 - 0.5 ** max(signals.importing_files, 0),
     )
 
 

@@ -1,5 +1,6 @@
 """What discovery reads, loaded once per run: a namespace's entities, their vectors, the
-entity-text MENTIONS graph, the RELATED edges that exist, and project-level imports."""
+entity-text MENTIONS graph, the RELATED edges that exist, and the imports between the code
+of the entities' repositories (:mod:`~kgservice.services.discovery.code_imports`)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,11 @@ import numpy as np
 import numpy.typing as npt
 from scipy import sparse
 
+from kgservice.services.discovery.code_imports import (
+    CodeImports,
+    entity_imports,
+    load_repository_imports,
+)
 from kgservice.stores.graph import GraphStore
 from kgservice.stores.vectors import VectorStore
 
@@ -57,7 +63,8 @@ class Snapshot:
     text_ids: list[str]
     vector_rows: IntArray  # positions of entities that have a vector
     vectors: FloatMatrix  # unit vectors, one row per entry of vector_rows
-    project_imports: list[tuple[str, str, int]]
+    #: (importer position, imported position) -> files of one importing the other's code.
+    code_imports: dict[tuple[int, int], CodeImports]
     position: dict[str, int] = field(init=False)
 
     def __post_init__(self) -> None:
@@ -95,10 +102,8 @@ def load_snapshot(
     ]
     mentions, text_ids = _mention_matrix(graph, namespace, position)
     vector_rows, matrix = _entity_vectors(vectors, namespace, position)
-    imports = [
-        (row["from_name"], row["to_name"], int(row["imports"]))
-        for row in graph.run("discovery/project_imports", {"namespace": namespace})
-    ]
+    repositories, repository_imports = load_repository_imports(graph, namespace)
+    imports = entity_imports([e.names for e in entities], repositories, repository_imports)
     return Snapshot(
         namespace=namespace,
         entities=entities,
@@ -107,7 +112,7 @@ def load_snapshot(
         text_ids=text_ids,
         vector_rows=vector_rows,
         vectors=matrix,
-        project_imports=imports,
+        code_imports=imports,
     )
 
 

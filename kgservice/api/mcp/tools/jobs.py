@@ -17,7 +17,9 @@ class StartDiscoveryArguments(Arguments):
     kinds: list[str] | None = Field(default=None, description="Only entities of these kinds.")
     methods: list[str] | None = Field(
         default=None,
-        description="Any of vector, co_mention, adamic_adar, common_neighbours (default all).",
+        description=(
+            "Any of vector, co_mention, adamic_adar, common_neighbours, code_imports (default all)."
+        ),
     )
     threshold: float | None = Field(default=None, description="Lowest score proposed, 0..1.")
     max_per_entity: int | None = Field(default=None, description="Most proposals per entity.")

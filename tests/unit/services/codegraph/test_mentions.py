@@ -88,8 +88,15 @@ def test_imports_between_projects_repositories(services: Services, tmp_path: Pat
     services.codegraph.index(str(lib), project_id=lib_project.id)
     report = services.codegraph.index(str(app), project_id=app_project.id)
     assert report.imports == 1
-    rows = services.stores.graph.run("discovery/project_imports", {"namespace": "default"})
-    assert rows == [{"from_name": "appa", "to_name": "libb", "imports": 1}]
+    graph = services.stores.graph
+    projects = {
+        r["id"]: r["project"] for r in graph.run("discovery/repositories", {"namespace": "default"})
+    }
+    rows = graph.run("discovery/code_imports", {"namespace": "default"})
+    assert [
+        (projects[r["from_repository"]], r["from_path"], projects[r["to_repository"]], r["to_path"])
+        for r in rows
+    ] == [("appa", "appa/main.py", "libb", "libb/core.py")]
     # Within a commit, only the repository's own imports count.
     assert services.codegraph.commit_graph("appa", None, "default").module_imports() == []
 

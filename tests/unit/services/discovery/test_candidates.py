@@ -9,11 +9,13 @@ from scipy import sparse
 from kgservice.services.discovery.candidates import (
     adamic_adar_pairs,
     co_mention_pairs,
+    code_import_pairs,
     common_neighbour_pairs,
     gather_signals,
     known_pairs,
     vector_pairs,
 )
+from kgservice.services.discovery.code_imports import CodeImports
 from kgservice.services.discovery.snapshot import EntityInfo, ExistingEdge, Snapshot
 
 
@@ -22,6 +24,7 @@ def snapshot(
     mentions: list[list[int]] | None = None,
     edges: list[ExistingEdge] | None = None,
     size: int = 4,
+    code_imports: dict[tuple[int, int], CodeImports] | None = None,
 ) -> Snapshot:
     entities = [EntityInfo(f"e{i}", f"name{i}", "library", (), ()) for i in range(size)]
     matrix = np.asarray(vectors or np.zeros((0, 0)), dtype=np.float32)
@@ -38,7 +41,7 @@ def snapshot(
         text_ids=[f"t{i}" for i in range(len(texts))],
         vector_rows=np.arange(len(matrix), dtype=np.int64),
         vectors=matrix,
-        project_imports=[],
+        code_imports=code_imports or {},
     )
 
 
@@ -124,3 +127,18 @@ def test_gather_signals_runs_only_the_chosen_methods() -> None:
     both = gather_signals(world, ["vector", "co_mention"], set(), vector_k=3)
     assert both[(0, 3)].co_mentions == 1
     assert both[(0, 1)].cosine > 0.9
+
+
+def test_code_imports_count_importing_files_of_both_directions() -> None:
+    found = snapshot(
+        code_imports={
+            (0, 1): CodeImports(importing_files=3, imports=4),
+            (1, 0): CodeImports(importing_files=1, imports=1),
+            (2, 3): CodeImports(importing_files=1, imports=2),
+        }
+    )
+    assert code_import_pairs(found, set()) == {(0, 1): 4, (2, 3): 1}
+    assert code_import_pairs(found, {(2, 3)}) == {(0, 1): 4}
+    signals = gather_signals(found, ["code_imports"], set(), vector_k=2)
+    assert {key: s.importing_files for key, s in signals.items()} == {(0, 1): 4, (2, 3): 1}
+    assert gather_signals(found, ["vector"], set(), vector_k=2) == {}

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from kgservice.services.discovery.relation_typing import decide_type, project_imports
+from kgservice.services.discovery.code_imports import (
+    CodeImports,
+    RepositoryImports,
+    RepositoryInfo,
+    entity_imports,
+    linked_repositories,
+)
+from kgservice.services.discovery.relation_typing import decide_type
 from kgservice.services.discovery.snapshot import EntityInfo
 
 
@@ -71,9 +78,65 @@ def test_kind_pair_rules(a: EntityInfo, b: EntityInfo, kind: str, forward: bool)
 
 def test_imports_between_projects_mean_depends_on() -> None:
     core, cli = entity("Core Lib", "project"), entity("cli", "project")
-    imports = project_imports([("cli", "core-lib", 4)])
+    imports = {(cli.id, core.id): CodeImports(["cli"], ["core-lib"], 4, 5, ["a.py -> b.py"])}
     typed = decide_type(core, cli, [], imports)
     assert (typed.type, typed.forward, typed.source) == ("depends_on", False, "structure")
+    assert typed.evidence == [
+        {
+            "typing": "structure",
+            "importer_repositories": ["cli"],
+            "imported_repositories": ["core-lib"],
+            "importing_files": 4,
+            "imports": 5,
+            "examples": ["a.py -> b.py"],
+        }
+    ]
+
+
+def test_structure_types_any_kinds_and_the_busier_side_imports() -> None:
+    imports = {
+        (SCIPY.id, NUMPY.id): CodeImports(importing_files=30, imports=80),
+        (NUMPY.id, SCIPY.id): CodeImports(importing_files=1, imports=1),
+    }
+    typed = decide_type(NUMPY, SCIPY, [], imports)
+    assert (typed.type, typed.forward, typed.source) == ("depends_on", False, "structure")
+    assert typed.evidence[0]["reverse_importing_files"] == 1
+    # Text still comes first.
+    typed = decide_type(NUMPY, SCIPY, ["numpy uses scipy"], imports)
+    assert (typed.type, typed.forward, typed.source) == ("uses", True, "text")
+
+
+def test_kind_rules_yield_to_imports_only_the_other_way() -> None:
+    agrees = {(APP.id, NUMPY.id): CodeImports(importing_files=2, imports=2)}
+    assert (decide_type(APP, NUMPY, [], agrees).source) == "kind_pair"
+    against = {(NUMPY.id, APP.id): CodeImports(importing_files=2, imports=2)}
+    typed = decide_type(APP, NUMPY, [], against)
+    assert (typed.type, typed.forward, typed.source) == ("depends_on", False, "structure")
+
+
+def test_entities_link_to_repositories_by_name_or_project() -> None:
+    names = [("Core-Lib",), ("webapp", "web_app"), ("tools",)]
+    repositories = [
+        RepositoryInfo("r1", "core_lib", None),
+        RepositoryInfo("r2", "frontend", "Web App"),
+        RepositoryInfo("r3", "unrelated", None),
+    ]
+    assert linked_repositories(names, repositories) == {"r1": [0], "r2": [1]}
+    imports = [
+        RepositoryImports(
+            "r2", "r1", {("web/a.py", "core_lib/x.py"), ("web/b.py", "core_lib/x.py")}
+        ),
+        RepositoryImports("r3", "r1", {("u.py", "core_lib/x.py")}),
+    ]
+    found = entity_imports(names, repositories, imports)
+    assert list(found) == [(1, 0)]
+    assert found[(1, 0)] == CodeImports(
+        importer_repositories=["frontend"],
+        imported_repositories=["core_lib"],
+        importing_files=2,
+        imports=2,
+        examples=["web/a.py -> core_lib/x.py", "web/b.py -> core_lib/x.py"],
+    )
 
 
 def test_otherwise_related_to() -> None:

@@ -39,3 +39,12 @@ def test_score_stays_in_the_unit_interval(
         Signals(cosine=cosine, ochiai=ochiai, adamic_adar_normalised=adamic_adar, salton=salton)
     )
     assert 0.0 <= found.score <= 1.0
+
+
+def test_code_imports_saturate_in_importing_files() -> None:
+    one, two, many = (score(Signals(importing_files=n)) for n in (1, 2, 40))
+    assert one.method == "code_imports"
+    assert one.strengths == {"code_imports": 0.5}
+    assert two.strengths == {"code_imports": 0.75}
+    assert 0 < one.score < two.score < many.score <= 0.9  # the method's weight bounds it
+    assert score(Signals(importing_files=1, cosine=0.9)).method == "vector+code_imports"

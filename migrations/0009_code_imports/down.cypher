@@ -1,0 +1,2 @@
+// Undo 0009_code_imports.
+ALTER TABLE CodeFile DROP unresolved_imports;
