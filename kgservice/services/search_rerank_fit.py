@@ -49,7 +49,7 @@ def positions(samples: Sequence[Sample], weights: Mapping[str, float]) -> list[i
             relevant[row, :count] = sample.relevant
     order = np.argsort(-scores, axis=1, kind="stable")
     ranked = np.take_along_axis(relevant, order, axis=1)
-    found = [bool(ok) for ok in ranked.any(axis=1)]
+    found = [bool(ok) for ok in np.asarray(ranked.any(axis=1), dtype=bool)]
     first = [int(f) for f in ranked.argmax(axis=1)]
     return [f if ok else None for f, ok in zip(first, found, strict=True)]
 
