@@ -37,14 +37,14 @@ class HitWhy:
     """Why a hit ranks where it does: its score on each side (None: not found there).
 
     ``vector`` is the cosine similarity, ``text`` the BM25 relevance (own text and weighted
-    neighbouring turns), ``rerank`` the reranker's score with the ``features`` it weighed
-    (None: not reranked).
+    neighbouring turns), ``rerank`` the reranker's score and ``features`` what it weighed,
+    ``name -> (value, weight)`` (None: not reranked).
     """
 
     vector: float | None = None
     text: float | None = None
     rerank: float | None = None
-    features: Mapping[str, float] | None = None
+    features: Mapping[str, tuple[float, float]] | None = None
 
 
 @dataclass(frozen=True)

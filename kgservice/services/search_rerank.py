@@ -277,11 +277,12 @@ def ranking(matrix: FloatArray, weights: FloatArray) -> npt.NDArray[np.intp]:
 
 @dataclass(frozen=True)
 class Reranked:
-    """A reranked hit: its score and the features that made it."""
+    """A reranked hit: its score and the features that made it, as ``name -> (value,
+    weight)``."""
 
     node_id: str
     score: float
-    features: Mapping[str, float]
+    features: Mapping[str, tuple[float, float]]
 
 
 class Reranker:
@@ -318,7 +319,10 @@ class Reranker:
             Reranked(
                 candidates[row].node_id,
                 float(scores[row]),
-                {name: float(value) for name, value in zip(FEATURES, matrix[row], strict=True)},
+                {
+                    name: (float(value), float(weight))
+                    for name, value, weight in zip(FEATURES, matrix[row], self.weights, strict=True)
+                },
             )
             for row in ranking(matrix, self.weights)
         ]
