@@ -118,7 +118,7 @@ class SearchQuery:
             strawberry.argument(
                 description=f"HYBRID only: reorder the fused top {RERANK_DEPTH} by the "
                 "reranker (features of the hit, its neighbouring turns and the query; see "
-                f"why.rerank). Null: the default ({str(RERANK_DEFAULT).lower()})."
+                f"why.rerank). Null: {'on' if RERANK_DEFAULT else 'off'} in HYBRID mode."
             ),
         ] = None,
     ) -> list[SearchHit]:

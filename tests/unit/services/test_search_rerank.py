@@ -19,6 +19,7 @@ from kgservice.services.search_rerank import (
     proximity,
     query_terms,
     ranking,
+    rarity,
     speaker_of,
     term_positions,
     weight_vector,
@@ -98,6 +99,12 @@ def test_coverage_and_proximity() -> None:
     assert proximity(spread) == 1.0
     assert proximity(term_positions(terms, "just the lake")) == 0.0
     assert coverage((), {}) == 0.0
+    weights = rarity(("lake", "sunris"), [{"lake": [0]}, {"lake": [1], "sunris": [0]}, {}])
+    assert weights == {
+        "lake": pytest.approx(np.log(4 / 2.5)),
+        "sunris": pytest.approx(np.log(4 / 1.5)),
+    }
+    assert coverage(("lake", "sunris"), {"sunris": [0]}, weights) > 0.5
 
 
 # -- features and scores -------------------------------------------------------------------
@@ -124,7 +131,8 @@ def test_feature_rows_lie_in_the_unit_range_and_read_each_side() -> None:
     assert a[column("window_vector")] == pytest.approx(1.0)
     assert a[column("text")] == 1.0
     assert b[column("text")] == 0.0
-    assert a[column("coverage")] == 0.5
+    # "sunrise" is in one of the two candidates, "lake" in neither: the rarer counts more
+    assert a[column("coverage")] == pytest.approx(np.log(2) / (np.log(2) + np.log(6)))
     assert a[column("context_coverage")] == 1.0
     assert b[column("vector")] == 0.0
     assert b[column("window_vector")] == 0.0
