@@ -36,8 +36,13 @@ LEVERS: dict[str, tuple[str, ...]] = {
     "coverage_proximity": ("coverage", "context_coverage", "proximity"),
     "speaker": ("speaker",),
     "time": ("time",),
+    "speaker + time": ("speaker", "time"),
     "all": tuple(name for name in FEATURES if name != "fused"),
 }
+for _left_out in ("window_vector", "coverage_proximity", "speaker", "time"):
+    LEVERS[f"all but {_left_out}"] = tuple(
+        name for name in LEVERS["all"] if name not in LEVERS[_left_out]
+    )
 
 
 def samples(services: Services, questions: Sequence[Any]) -> list[Sample]:
