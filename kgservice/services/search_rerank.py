@@ -41,7 +41,9 @@ FEATURES = (
 
 - ``fused``: the first stage's fused score, divided by the best candidate's;
 - ``vector``: cosine of the hit's stored vector to the query's;
-- ``window_vector``: the best cosine among the turns up to ``WINDOW_SPAN`` around the hit;
+- ``window_vector``: the best cosine among the turns up to ``WINDOW_SPAN`` around the hit (so
+  the turn after one that matches the question can rank above it: in conversations the
+  answer often follows the turn that is closest to the question);
 - ``text``: the BM25 relevance (own text and context column), divided by the best candidate's;
 - ``coverage``: the share of the query's terms (stemmed, stop words left out) in the hit's
   text, each term weighted by its rarity among the candidates (:func:`rarity`);
@@ -343,6 +345,7 @@ class Reranker:
     ) -> None:
         self.store = store
         self.weights = weight_vector(weights)
+        self.named_weights = {name: float(weights.get(name, 0.0)) for name in FEATURES}
         self.span = span
 
     def features(
@@ -367,8 +370,8 @@ class Reranker:
                 candidates[row].node_id,
                 float(scores[row]),
                 {
-                    name: (float(value), float(weight))
-                    for name, value, weight in zip(FEATURES, matrix[row], self.weights, strict=True)
+                    name: (float(value), self.named_weights[name])
+                    for name, value in zip(FEATURES, matrix[row], strict=True)
                 },
             )
             for row in ranking(matrix, self.weights)

@@ -28,7 +28,6 @@ def test_reranked_hits_carry_the_score_and_the_features_that_made_it(
 ) -> None:
     store_turns(gql)
     hits = search(gql, "when did Caroline adopt the puppy", rerank=True)
-    assert hits[0]["node"]["content"] == TURNS[1]
     scores = [hit["score"] for hit in hits]
     assert scores == sorted(scores, reverse=True)
     for hit in hits:
@@ -39,17 +38,26 @@ def test_reranked_hits_carry_the_score_and_the_features_that_made_it(
         assert {f["name"]: f["weight"] for f in why["features"]} == WEIGHTS
         weighted = sum(f["value"] * f["weight"] for f in why["features"])
         assert abs(weighted - why["rerank"]) < 1e-4
-    top = {f["name"]: f["value"] for f in hits[0]["why"]["features"]}
-    assert top["speaker"] == 1.0  # the query names Caroline, whose turn it is
-    assert top["fused"] == 1.0
-    assert hits[0]["why"]["vector"] > 0
-    assert hits[0]["why"]["text"] > 0
+    features = {
+        hit["node"]["content"]: {f["name"]: f["value"] for f in hit["why"]["features"]}
+        for hit in hits
+    }
+    puppy = features[TURNS[1]]
+    assert puppy["speaker"] == 1.0  # the query names Caroline, whose turn it is
+    assert puppy["fused"] == 1.0  # and it led the fused ranking
+    assert puppy["time"] == 0.0  # no date in it
+    weekend = features[TURNS[0]]  # "How was your weekend?": a time word, next to the puppy
+    assert weekend["time"] == 1.0
+    assert weekend["speaker"] == 0.0
+    assert weekend["window_vector"] > weekend["vector"]
+    assert {hits[0]["node"]["content"], hits[1]["node"]["content"]} == {TURNS[0], TURNS[1]}
 
 
 def test_without_rerank_why_rerank_is_null(gql: GraphQLClient) -> None:
     store_turns(gql)
     hits = search(gql, "adopting puppies", rerank=False)
     assert hits[0]["node"]["content"] == TURNS[1]
+    assert hits[0]["score"] < 1  # the fused score, not the reranker's
     assert all(h["why"]["rerank"] is None and h["why"]["features"] is None for h in hits)
     text_hits = search(gql, "adopting puppies", mode="TEXT")
     assert all(h["why"]["rerank"] is None for h in text_hits)
