@@ -14,7 +14,9 @@ the context window of one of them).
 
 Your own data: ``KG_RETRIEVAL_QUESTIONS=questions.jsonl`` (lines of ``{"question": ...,
 "evidence_ids": [...], "namespace": optional, "category": optional}``; evidence ids are
-message ids or legacy ids) measured against the stored messages of ``KG_DATA_DIR``.
+message ids or legacy ids) measured against the stored messages of ``KG_DATA_DIR``, with the
+reranker's weights fitted to them (``bench/retrieval_rerank.py``; held out by namespace when
+the questions span two or more).
 """
 
 from __future__ import annotations
@@ -348,7 +350,9 @@ def _questions_file(path: Path) -> dict[str, Any]:
         figures = {
             name: evaluate(service_ranker(services, **o), questions) for name, o in CONFIGS.items()
         }
-    return {"benchmark": "retrieval", "source": str(path), "figures": figures}
+        # held-out rerank figures need questions in two namespaces or more
+        rerank = rerank_figures(services, questions)
+    return {"benchmark": "retrieval", "source": str(path), "figures": figures, "rerank": rerank}
 
 
 def run(quick: bool = False) -> dict[str, Any]:

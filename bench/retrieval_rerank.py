@@ -67,20 +67,23 @@ def _by_category(found: Sequence[int | None], data: Sequence[Sample]) -> dict[st
 
 
 def lever_figures(data: Sequence[Sample]) -> dict[str, Any]:
-    """Per lever: the weights fitted on all data, in-sample and held-out recall."""
+    """Per lever: the weights fitted on all data, in-sample and held-out recall (held out
+    only with two groups or more)."""
     figures: dict[str, Any] = {}
+    groups = {s.group for s in data}
     for name, features in LEVERS.items():
         weights = fit(data, features)
-        held, folds = cross_validate(data, features)
         figures[name] = {
             "weights": {f: w for f, w in weights.items() if f == "fused" or f in features},
             "in_sample": _by_category(positions(data, weights), data),
-            "held_out": _by_category(held, data),
-            "fold_weights": {
+        }
+        if len(groups) > 1:
+            held, folds = cross_validate(data, features)
+            figures[name]["held_out"] = _by_category(held, data)
+            figures[name]["fold_weights"] = {
                 group: {f: w for f, w in fold.items() if f in features}
                 for group, fold in folds.items()
-            },
-        }
+            }
     return figures
 
 
