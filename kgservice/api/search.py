@@ -10,6 +10,7 @@ from kgservice.api.context import KgInfo
 from kgservice.api.types import Node, node_object
 from kgservice.services.search import SearchHit as HitRecord
 from kgservice.services.search import SearchMode
+from kgservice.services.search_rerank import RERANK_DEFAULT, RERANK_DEPTH
 
 SearchModeType = strawberry.enum(
     SearchMode,
@@ -21,6 +22,13 @@ SearchModeType = strawberry.enum(
 )
 
 
+@strawberry.type(description="A reranking feature of a hit: its value (0 to 1) and weight.")
+class RerankFeature:
+    name: str
+    value: float
+    weight: float
+
+
 @strawberry.type(description="Why a hit ranks where it does: its score on each side.")
 class HitWhy:
     vector: float | None = strawberry.field(
@@ -29,6 +37,24 @@ class HitWhy:
     text: float | None = strawberry.field(
         description="BM25 relevance of its words and, for a message, its neighbouring turns "
         "(null: not among the full-text candidates)."
+    )
+    rerank: float | None = strawberry.field(
+        description="The reranker's score, the weighted sum of `features` (null: not reranked)."
+    )
+    features: list[RerankFeature] | None = strawberry.field(
+        description="The reranker's features of this hit (null: not reranked)."
+    )
+
+
+def _why(hit: HitRecord) -> HitWhy:
+    features = None
+    if hit.why.features is not None:
+        features = [
+            RerankFeature(name=name, value=value, weight=weight)
+            for name, (value, weight) in hit.why.features.items()
+        ]
+    return HitWhy(
+        vector=hit.why.vector, text=hit.why.text, rerank=hit.why.rerank, features=features
     )
 
 
@@ -55,7 +81,7 @@ def _hits(records: list[HitRecord], info: KgInfo) -> list[SearchHit]:
         SearchHit(
             node=node_object(hit.node),
             score=hit.score,
-            why=HitWhy(vector=hit.why.vector, text=hit.why.text),
+            why=_why(hit),
             context=None
             if hit.context is None
             else HitContext(
@@ -87,6 +113,14 @@ class SearchQuery:
                 "hit (0 to 10)."
             ),
         ] = 0,
+        rerank: Annotated[
+            bool | None,
+            strawberry.argument(
+                description=f"HYBRID only: reorder the fused top {RERANK_DEPTH} by the "
+                "reranker (features of the hit, its neighbouring turns and the query; see "
+                f"why.rerank). Null: {'on' if RERANK_DEFAULT else 'off'} in HYBRID mode."
+            ),
+        ] = None,
     ) -> list[SearchHit]:
         service = info.context.services.search
         allowed = info.context.access.namespaces
@@ -103,6 +137,7 @@ class SearchQuery:
                 k=k,
                 mode=mode,
                 window=window,
+                rerank=rerank,
             )
         )
         return _hits(records, info)

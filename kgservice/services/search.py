@@ -6,7 +6,7 @@ A hit whose node is gone (an orphan vector) is never returned and is deleted.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from enum import Enum
 
@@ -15,6 +15,7 @@ import numpy.typing as npt
 
 from kgservice.errors import InputError, NotFoundError, VectorValidationError
 from kgservice.services.nodes import NodeRecord, find_nodes
+from kgservice.services.search_rerank import RERANK_DEFAULT, RERANK_DEPTH, Candidate, Reranker
 from kgservice.services.text_index import TEXT_KINDS, TextIndex
 from kgservice.stores.graph import GraphStore
 from kgservice.stores.vector_lookups import vector_of
@@ -36,11 +37,14 @@ class HitWhy:
     """Why a hit ranks where it does: its score on each side (None: not found there).
 
     ``vector`` is the cosine similarity, ``text`` the BM25 relevance (own text and weighted
-    neighbouring turns).
+    neighbouring turns), ``rerank`` the reranker's score and ``features`` what it weighed,
+    ``name -> (value, weight)`` (None: not reranked).
     """
 
     vector: float | None = None
     text: float | None = None
+    rerank: float | None = None
+    features: Mapping[str, tuple[float, float]] | None = None
 
 
 @dataclass(frozen=True)
@@ -67,6 +71,7 @@ class SearchService:
     def __init__(self, graph: GraphStore, index: TextIndex) -> None:
         self.graph = graph
         self.index = index
+        self.reranker = Reranker(index.vectors)
 
     def search(
         self,
@@ -78,13 +83,16 @@ class SearchService:
         k: int = 10,
         mode: SearchMode = SearchMode.HYBRID,
         window: int = 0,
+        rerank: bool | None = None,
     ) -> list[SearchHit]:
         """Return up to ``k`` hits, best first.
 
         Scores: VECTOR is cosine similarity (1 = same direction); TEXT is the BM25 relevance
         FTS5 reports (higher is better); HYBRID is the weighted reciprocal-rank-fusion score.
         With ``window`` > 0, each message hit carries the up to ``window`` messages before
-        and after it in its thread.
+        and after it in its thread. ``rerank`` (HYBRID only; None: ``RERANK_DEFAULT``)
+        reorders the fused top ``RERANK_DEPTH`` by the reranker's score, which becomes the
+        hit's score.
         """
         if not 1 <= k <= MAX_RESULTS:
             raise InputError("k", f"must be between 1 and {MAX_RESULTS}")
@@ -99,6 +107,9 @@ class SearchService:
             raise InputError("text", "is required in HYBRID mode (it feeds the full-text side)")
         if text is None and vector is None:
             raise InputError("text", "give text or vector")
+        if rerank and mode is not SearchMode.HYBRID:
+            raise InputError("rerank", "applies to HYBRID mode only")
+        reranking = mode is SearchMode.HYBRID and (RERANK_DEFAULT if rerank is None else rerank)
         query = self._query_vector(text, vector) if mode is not SearchMode.TEXT else None
         store = self.index.vectors
         why: dict[str, HitWhy]
@@ -116,7 +127,11 @@ class SearchService:
                 why = {node_id: HitWhy(vector=score) for node_id, score in hits}
             else:
                 hits, by_vector, by_text = store.hybrid_parts(
-                    text or "", query, k, kinds=kind_list, namespace=namespace
+                    text or "",
+                    query,
+                    max(k, RERANK_DEPTH) if reranking else k,
+                    kinds=kind_list,
+                    namespace=namespace,
                 )
                 similarity = {node_id: 1.0 - distance for node_id, distance in by_vector}
                 relevance = dict(by_text)
@@ -124,9 +139,42 @@ class SearchService:
                     node_id: HitWhy(similarity.get(node_id), relevance.get(node_id))
                     for node_id, _ in hits
                 }
+                if reranking:
+                    hits, why = self._rerank(text or "", query, hits, why, k)
         except VectorValidationError as exc:
             raise InputError("vector" if vector is not None else "text", str(exc)) from None
         return self._with_context(self._resolve(hits, why), window)
+
+    def candidates(
+        self, text: str, *, kinds: Sequence[str] | None = None, namespace: str | None = None
+    ) -> tuple[npt.NDArray[np.float32], list[Candidate]]:
+        """The query vector of ``text`` and the fused top ``RERANK_DEPTH`` that reranking
+        reorders (with each side's score), best first."""
+        query = self._query_vector(text, None)
+        fused, by_vector, by_text = self.index.vectors.hybrid_parts(
+            text, query, RERANK_DEPTH, kinds=self._check_kinds(kinds), namespace=namespace
+        )
+        similarity = {node_id: 1.0 - distance for node_id, distance in by_vector}
+        relevance = dict(by_text)
+        return query, [
+            Candidate(n, score, similarity.get(n), relevance.get(n)) for n, score in fused
+        ]
+
+    def _rerank(
+        self,
+        text: str,
+        query: npt.NDArray[np.float32],
+        hits: Sequence[tuple[str, float]],
+        why: dict[str, HitWhy],
+        k: int,
+    ) -> tuple[list[tuple[str, float]], dict[str, HitWhy]]:
+        """The first ``k`` of ``hits`` reordered by the reranker, with their reasons."""
+        candidates = [Candidate(n, score, why[n].vector, why[n].text) for n, score in hits]
+        reranked = self.reranker.rerank(text, query, candidates)[:k]
+        return [(r.node_id, r.score) for r in reranked], {
+            r.node_id: replace(why[r.node_id], rerank=r.score, features=r.features)
+            for r in reranked
+        }
 
     def similar(self, node_id: str, k: int = 10) -> list[SearchHit]:
         """Nodes whose vectors are nearest to the vector of ``node_id`` (itself left out)."""

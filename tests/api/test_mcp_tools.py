@@ -103,6 +103,8 @@ async def test_reflection_by_project_name_is_found_by_search(client: Client) -> 
     assert found["hits"][0]["id"] == stored["reflection"]["id"]
     assert found["hits"][0]["kind"] == "Reflection"
     assert found["hits"][0]["snippet"].startswith("Kuzu allows")
+    reranked = await call(client, "search", text="one read-write process per database", rerank=True)
+    assert reranked["hits"][0]["id"] == stored["reflection"]["id"]
     text_only = await call(client, "search", text="read-write", mode="TEXT", kinds=["Message"])
     assert text_only["hits"] == []
 
@@ -359,6 +361,7 @@ BAD_ARGUMENTS: dict[str, list[dict[str, Any]]] = {
         {"text": "x", "k": 0},
         {"text": "x", "kinds": ["Nope"]},
         {"text": 5},
+        {"text": "x", "mode": "TEXT", "rerank": True},
     ],
     "store_reflection": [
         {"content": "x"},

@@ -5,8 +5,8 @@ from __future__ import annotations
 from tests.api.conftest import GraphQLClient
 from tests.api.test_sessions import ADD_MESSAGES, make_project, make_session, make_thread
 
-SEARCH = """query($text: String!, $mode: SearchMode!, $window: Int!, $k: Int!) {
-  search(text: $text, kinds: ["Message"], k: $k, mode: $mode, window: $window) {
+SEARCH = """query($text: String!, $mode: SearchMode!, $window: Int!, $k: Int!, $rerank: Boolean) {
+  search(text: $text, kinds: ["Message"], k: $k, mode: $mode, window: $window, rerank: $rerank) {
     score why { vector text }
     node { id ... on Message { content idx } }
     context { before { id ... on Message { content } } after { ... on Message { content } } } } }"""
@@ -28,7 +28,8 @@ def store_turns(gql: GraphQLClient) -> None:
 
 def test_hits_say_why_and_carry_their_window(gql: GraphQLClient) -> None:
     store_turns(gql)
-    hits = gql(SEARCH, text="adopting puppies", mode="HYBRID", window=1, k=5)["data"]["search"]
+    body = gql(SEARCH, text="adopting puppies", mode="HYBRID", window=1, k=5, rerank=False)
+    hits = body["data"]["search"]
     top = hits[0]
     assert top["node"]["content"] == TURNS[1]
     assert top["why"]["text"] > 0

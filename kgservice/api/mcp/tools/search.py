@@ -9,6 +9,7 @@ from pydantic import Field
 from kgservice.api.mcp.results import node_summary
 from kgservice.api.mcp.tooling import Arguments, Tool, ToolContext
 from kgservice.services.search import MAX_RESULTS, SearchMode
+from kgservice.services.search_rerank import RERANK_DEFAULT, RERANK_DEPTH
 
 #: The searchable kinds (the text index's TEXT_KINDS; a test keeps them in step).
 Kind = Literal["Message", "Conversation", "Reflection", "Entity", "CodeFile", "Symbol"]
@@ -28,6 +29,12 @@ class SearchArguments(Arguments):
     namespace: str | None = Field(
         default=None, description="Only this namespace (default: every namespace you may see)."
     )
+    rerank: bool | None = Field(
+        default=None,
+        description=f"HYBRID only: reorder the fused top {RERANK_DEPTH} by the reranker "
+        "(the hit's and its neighbouring turns' closeness, shared words, the speaker the "
+        f"question names, dates for when-questions). Default: {str(RERANK_DEFAULT).lower()}.",
+    )
 
 
 async def search(context: ToolContext, args: SearchArguments) -> dict[str, Any]:
@@ -46,6 +53,7 @@ async def search(context: ToolContext, args: SearchArguments) -> dict[str, Any]:
             namespace=namespace,
             k=args.k,
             mode=SearchMode(args.mode),
+            rerank=args.rerank,
         )
     )
     return {
