@@ -104,7 +104,7 @@ def rerank_figures(services: Services, questions: Sequence[Any]) -> dict[str, An
 
 def run(quick: bool = False) -> dict[str, Any]:
     """Store LoCoMo through the API and fit and measure the reranker's levers."""
-    from bench.retrieval import locomo_dir, locomo_service
+    from bench.support.locomo import locomo_dir, locomo_service
 
     load = os.getloadavg()
     folder = locomo_dir()

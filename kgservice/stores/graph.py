@@ -1,10 +1,11 @@
 """The graph store: the only module that imports the graph engine (Kuzu, or its fork Ladybug).
 
 Every statement is a named query from ``queries/`` (see :mod:`query_catalog`), bound with
-parameters only. Writes go through one writer connection guarded by a lock; reads use a pool
-of connections (:mod:`.reader_pool`) and run concurrently. Each connection
-(:mod:`.graph_session`) has a query timeout. Bulk loads are in :mod:`.graph_copy`; the lock
-file that keeps a second process out, in :mod:`.process_lock`.
+parameters only. Writes go through one writer connection guarded by a lock
+(:mod:`.graph_transaction`); reads use a pool of connections (:mod:`.reader_pool`) and run
+concurrently. Each connection (:mod:`.graph_session`) has a query timeout. Bulk loads are
+in :mod:`.graph_copy`; the lock file that keeps a second process out, in
+:mod:`.process_lock`.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from kgservice.stores.graph_session import (
     Values,
     query_deadline,
 )
+from kgservice.stores.graph_transaction import Transaction
 from kgservice.stores.process_lock import lock_file, unlock_file
 from kgservice.stores.query_catalog import NamedQuery, QueryCatalog
 from kgservice.stores.reader_pool import READER_DRAIN_S, ReaderPool
@@ -51,40 +53,6 @@ def load_engine(name: str) -> ModuleType:
     except ImportError:
         hint = " (install it with: uv sync --extra ladybug)" if name == "ladybug" else ""
         raise StoreError(f"graph engine {name!r} is not installed{hint}") from None
-
-
-class Transaction:
-    """A write transaction on the writer connection; see :meth:`GraphStore.transaction`."""
-
-    def __init__(self, store: GraphStore, session: EngineSession) -> None:
-        self._store = store
-        self._session = session
-        self.changed_schema = False
-        self.copied = False  # a COPY makes the commit checkpoint the database
-
-    def run(
-        self, name: str, params: Mapping[str, Any] | None = None, *, label: str | None = None
-    ) -> list[Row]:
-        """Run the named query ``name`` inside this transaction."""
-        return self._session.run(self._store.resolve(name, label), params or {})
-
-    def execute_trusted(self, statement: str) -> list[Row]:
-        """Run a statement from a migration file (trusted text, no user input)."""
-        self.changed_schema = True
-        self._store.forget_schema()
-        return self._session.execute("migration statement", statement)
-
-    def copy_from_arrow(
-        self, table: str, data: pa.Table, *, pair: tuple[str, str] | None = None
-    ) -> int:
-        """Bulk-load ``data`` into node or rel ``table``; see :meth:`GraphStore.copy_from_arrow`.
-
-        The commit then checkpoints the whole database (the engine keeps COPY out of its
-        write-ahead log), with the pooled readers drained as :meth:`GraphStore.checkpoint` does.
-        """
-        loaded = self._store._copy(self._session, table, data, pair)
-        self.copied = self.copied or loaded > 0
-        return loaded
 
 
 class GraphStore:

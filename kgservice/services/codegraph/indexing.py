@@ -6,12 +6,8 @@ versions are read, parsed and embedded. Every edge of the commit is resolved aga
 its files (cheap, from the stored parse results), and only edges not stored yet are written.
 A commit already indexed is left as it is.
 
-Imports between the repositories of a namespace go both ways whatever the order of
-indexing: a new version keeps the names it imports that its repository does not define,
-and indexing a commit links its files to the modules of the other repositories (their
-latest indexed commits) and links those repositories' files whose kept names are its
-modules to it. A kept name that the other repository's latest commit now defines itself
-does not count. Versions stored before the names were kept are read from their parse result.
+Imports between the repositories of a namespace, in either order of indexing, are resolved
+by :mod:`kgservice.services.codegraph.cross_repository`.
 """
 
 from __future__ import annotations
@@ -28,14 +24,11 @@ import numpy.typing as npt
 from kgservice.errors import InputError
 from kgservice.ids import new_id
 from kgservice.services.codegraph.calls import CommitSymbols, SymbolKey, call_edges
+from kgservice.services.codegraph.cross_repository import cross_repository_imports
 from kgservice.services.codegraph.imports import (
-    external_import_edges,
     import_edges,
-    internal_module,
-    module_files,
     unresolved_imports,
 )
-from kgservice.services.codegraph.latest import latest_commits
 from kgservice.services.codegraph.modules import ModuleName, module_index, module_names
 from kgservice.services.codegraph.parsing import FileAnalysis, analyse
 from kgservice.services.codegraph.plan import CommitPlan, FileVersion, IndexReport
@@ -260,50 +253,6 @@ class CodeIndexer:
                 edges.add((row["from_id"], row["to_id"]))
         return edges
 
-    def _other_commits(self, namespace: str, repository_id: str) -> list[list[dict[str, Any]]]:
-        """The file versions of the latest commit of each other repository of the namespace,
-        package ``__init__`` files first."""
-        commits = [
-            commit_id
-            for other, commit_id in latest_commits(self.graph, namespace).items()
-            if other != repository_id
-        ]
-        found: dict[str, list[dict[str, Any]]] = {commit_id: [] for commit_id in commits}
-        for chunk in _chunks(commits):
-            for row in self.graph.run("codegraph/commit_unresolved", {"commit_ids": list(chunk)}):
-                found[row["commit_id"]].append(row)
-        for rows in found.values():
-            rows.sort(key=lambda r: (not r["path"].endswith("__init__.py"), r["path"]))
-        return list(found.values())
-
-    def _cross_repository_imports(
-        self,
-        versions: list[FileVersion],
-        modules: dict[str, str],
-        unresolved: dict[str, list[str]],
-        namespace: str,
-        repository_id: str,
-    ) -> tuple[set[tuple[str, str]], set[tuple[str, str]]]:
-        """IMPORTS pairs from this commit's files to other repositories' modules, and from
-        other repositories' files to this commit's modules."""
-        by_path = {v.source.path: v for v in versions}
-        others = self._other_commits(namespace, repository_id)
-        external: dict[str, list[str]] = {}
-        for rows in others:
-            for module, ids in module_files((r["module"], r["id"]) for r in rows).items():
-                external.setdefault(module, []).extend(ids)
-        outgoing = {
-            (by_path[path].id, target)
-            for path, target in external_import_edges(unresolved, external)
-        }
-        own = {name: [by_path[path].id] for name, path in modules.items()}
-        incoming: set[tuple[str, str]] = set()
-        for rows in others:
-            theirs = {r["module"]: r["id"] for r in rows}
-            names = {r["id"]: _still_unresolved(r, theirs) for r in rows}
-            incoming |= external_import_edges(names, own)
-        return outgoing, incoming
-
     def _resolve(
         self, versions: list[FileVersion], namespace: str, repository_id: str, report: IndexReport
     ) -> CommitPlan:
@@ -321,8 +270,13 @@ class CodeIndexer:
         unresolved = {path: unresolved_imports(a, modules) for path, a in analyses.items()}
         for row in plan.files:
             row.unresolved_imports = unresolved[row.path]
-        outgoing, incoming = self._cross_repository_imports(
-            versions, modules, unresolved, namespace, repository_id
+        outgoing, incoming = cross_repository_imports(
+            self.graph,
+            {v.source.path: v.id for v in versions},
+            modules,
+            unresolved,
+            namespace,
+            repository_id,
         )
         file_import_pairs |= outgoing
         calls, inherits = call_edges(CommitSymbols(analyses, modules))
@@ -404,13 +358,3 @@ def stored_vectors(store: VectorStore, texts: Sequence[IndexedText]) -> dict[str
 
 def _module_name(analysis: FileAnalysis) -> ModuleName:
     return ModuleName(analysis.module, analysis.is_package)
-
-
-def _still_unresolved(row: Mapping[str, Any], modules: Mapping[str, str]) -> list[str]:
-    """The kept names of a stored version (from its parse result when none were kept) that
-    ``modules``, its repository's latest commit, does not define."""
-    if row["unresolved"] is not None:
-        return [name for name in row["unresolved"] if internal_module(name, modules) is None]
-    if row["analysis"]:
-        return unresolved_imports(FileAnalysis.from_json(row["analysis"]), modules)
-    return []
