@@ -43,7 +43,8 @@ FEATURES = (
 - ``vector``: cosine of the hit's stored vector to the query's;
 - ``window_vector``: the best cosine among the turns up to ``WINDOW_SPAN`` around the hit (so
   the turn after one that matches the question can rank above it: in conversations the
-  answer often follows the turn that is closest to the question);
+  answer often follows the turn that is closest to the question); a hit without
+  neighbouring turns (an entity, a reflection, a message alone in its thread) counts its own;
 - ``text``: the BM25 relevance (own text and context column), divided by the best candidate's;
 - ``coverage``: the share of the query's terms (stemmed, stop words left out) in the hit's
   text, each term weighted by its rarity among the candidates (:func:`rarity`);
@@ -296,7 +297,9 @@ def _cosines(
     query: FloatArray, windows: Sequence[Sequence[tuple[int, FloatArray]]]
 ) -> tuple[list[float | None], list[float]]:
     """Per candidate: the cosine of its own stored vector (None: none stored) and the best of
-    its neighbours' (0 when none), in one matrix product."""
+    its neighbours', in one matrix product. A candidate without neighbouring turns (not a
+    message, or alone in its thread) is its own window, so non-message hits are not pushed
+    below messages that merely sit next to a close turn."""
     owners = [row for row, window in enumerate(windows) for _ in window]
     own: list[float | None] = [None] * len(windows)
     around = [0.0] * len(windows)
@@ -306,11 +309,16 @@ def _cosines(
     norms = np.linalg.norm(matrix, axis=1)
     cosines = (matrix @ query) / np.where(norms > 0, norms, 1.0)
     offsets = [offset for window in windows for offset, _ in window]
+    has_neighbours = [False] * len(windows)
     for row, offset, cosine in zip(owners, offsets, cosines.tolist(), strict=True):
         if offset == 0:
             own[row] = cosine
         else:
             around[row] = max(around[row], cosine)
+            has_neighbours[row] = True
+    for row, cosine in enumerate(own):
+        if not has_neighbours[row] and cosine is not None:
+            around[row] = cosine
     return own, around
 
 

@@ -72,3 +72,31 @@ def test_rerank_outside_hybrid_mode_is_refused(gql: GraphQLClient) -> None:
         body = gql(SEARCH, text="puppy", mode=mode, rerank=True)
         assert body["errors"][0]["message"].startswith("rerank: applies to HYBRID mode only")
         assert body["data"] is None
+
+
+MIXED = """query($text: String!) {
+  search(text: $text, kinds: ["Entity", "Message"], k: 6) {
+    why { rerank features { name value } } node { __typename id ... on Message { content } } } }"""
+CREATE_ENTITY = """mutation($input: CreateEntityInput!) { createEntity(input: $input) {
+  __typename ... on EntityPayload { entity { id } } } }"""
+
+
+def test_an_entity_is_not_pushed_below_the_neighbours_of_a_matching_turn(
+    gql: GraphQLClient,
+) -> None:
+    store_turns(gql)
+    body = gql(
+        CREATE_ENTITY,
+        input={"name": "Puppy adoption", "kind": "concept", "observations": ["adopting a puppy"]},
+    )
+    assert body["data"]["createEntity"]["__typename"] == "EntityPayload", body
+    body = gql(MIXED, text="adopting a puppy")
+    assert "errors" not in body, body
+    hits = body["data"]["search"]
+    order = [hit["node"].get("content") or hit["node"]["__typename"] for hit in hits]
+    entity = next(hit for hit in hits if hit["node"]["__typename"] == "Entity")
+    features = {f["name"]: f["value"] for f in entity["why"]["features"]}
+    assert features["window_vector"] == features["vector"] > 0  # its own window
+    # the turns beside the puppy turn match only through it: the entity ranks above them
+    assert order.index("Entity") < order.index(TURNS[0])
+    assert order.index("Entity") < order.index(TURNS[2])

@@ -284,3 +284,19 @@ def test_cross_validation_holds_each_group_out() -> None:
     assert folds["c"]["speaker"] > 0  # fitted on a and b only
     assert held[-3:] == [1, 1, 1]  # so c's answers drop one place
     assert held[:6] == [0] * 6
+
+
+def test_a_hit_without_neighbouring_turns_is_its_own_window() -> None:
+    """An entity (or a message alone in its thread) has no neighbours: its window is itself,
+    so an exact entity is not pushed below a message that merely sits next to a close turn."""
+    candidates = [Candidate("message", 0.2, 0.1, None), Candidate("entity", 0.2, 1.0, None)]
+    inputs = {
+        "message": text_of("Mel: unrelated", "", (0, unit(0, 1)), (1, QUERY)),
+        "entity": text_of("Kuzu", "", (0, QUERY)),
+    }
+    matrix = feature_matrix(QueryCues.of("kuzu"), QUERY, candidates, inputs)
+    message, entity = matrix
+    assert message[column("window_vector")] == pytest.approx(1.0)  # its neighbour matches
+    assert entity[column("window_vector")] == pytest.approx(1.0)  # itself
+    order = ranking(matrix, weight_vector(WEIGHTS))
+    assert candidates[int(order[0])].node_id == "entity"
