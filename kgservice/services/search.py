@@ -126,19 +126,13 @@ class SearchService:
                 ]
                 why = {node_id: HitWhy(vector=score) for node_id, score in hits}
             else:
-                hits, by_vector, by_text = store.hybrid_parts(
+                hits, why = self._hybrid(
                     text or "",
                     query,
                     max(k, RERANK_DEPTH) if reranking else k,
-                    kinds=kind_list,
-                    namespace=namespace,
+                    kind_list,
+                    namespace,
                 )
-                similarity = {node_id: 1.0 - distance for node_id, distance in by_vector}
-                relevance = dict(by_text)
-                why = {
-                    node_id: HitWhy(similarity.get(node_id), relevance.get(node_id))
-                    for node_id, _ in hits
-                }
                 if reranking:
                     hits, why = self._rerank(text or "", query, hits, why, k)
         except VectorValidationError as exc:
@@ -151,14 +145,25 @@ class SearchService:
         """The query vector of ``text`` and the fused top ``RERANK_DEPTH`` that reranking
         reorders (with each side's score), best first."""
         query = self._query_vector(text, None)
-        fused, by_vector, by_text = self.index.vectors.hybrid_parts(
-            text, query, RERANK_DEPTH, kinds=self._check_kinds(kinds), namespace=namespace
+        fused, why = self._hybrid(text, query, RERANK_DEPTH, self._check_kinds(kinds), namespace)
+        return query, [Candidate(n, score, why[n].vector, why[n].text) for n, score in fused]
+
+    def _hybrid(
+        self,
+        text: str,
+        query: npt.NDArray[np.float32],
+        k: int,
+        kinds: list[str] | None,
+        namespace: str | None,
+    ) -> tuple[list[tuple[str, float]], dict[str, HitWhy]]:
+        """The fused top ``k`` with each hit's score on either side."""
+        hits, by_vector, by_text = self.index.vectors.hybrid_parts(
+            text, query, k, kinds=kinds, namespace=namespace
         )
         similarity = {node_id: 1.0 - distance for node_id, distance in by_vector}
         relevance = dict(by_text)
-        return query, [
-            Candidate(n, score, similarity.get(n), relevance.get(n)) for n, score in fused
-        ]
+        why = {n: HitWhy(similarity.get(n), relevance.get(n)) for n, _ in hits}
+        return hits, why
 
     def _rerank(
         self,
