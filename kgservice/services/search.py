@@ -175,7 +175,7 @@ class SearchService:
     ) -> tuple[list[tuple[str, float]], dict[str, HitWhy]]:
         """The first ``k`` of ``hits`` reordered by the reranker, with their reasons."""
         candidates = [Candidate(n, score, why[n].vector, why[n].text) for n, score in hits]
-        reranked = self.reranker.rerank(text, query, candidates)[:k]
+        reranked = self.reranker.rerank(text, query, candidates, k)
         return [(r.node_id, r.score) for r in reranked], {
             r.node_id: replace(why[r.node_id], rerank=r.score, features=r.features)
             for r in reranked

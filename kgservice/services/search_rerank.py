@@ -368,9 +368,14 @@ class Reranker:
         return feature_matrix(QueryCues.of(text), query_vector, candidates, inputs)
 
     def rerank(
-        self, text: str, query_vector: FloatArray, candidates: Sequence[Candidate]
+        self,
+        text: str,
+        query_vector: FloatArray,
+        candidates: Sequence[Candidate],
+        k: int | None = None,
     ) -> list[Reranked]:
-        """``candidates`` by the weighted score of their features, best first."""
+        """``candidates`` by the weighted score of their features, best first (the first
+        ``k`` only, when given)."""
         matrix = self.features(text, query_vector, candidates)
         scores = matrix @ self.weights
         return [
@@ -382,5 +387,5 @@ class Reranker:
                     for name, value in zip(FEATURES, matrix[row], strict=True)
                 },
             )
-            for row in ranking(matrix, self.weights)
+            for row in ranking(matrix, self.weights)[:k]
         ]
