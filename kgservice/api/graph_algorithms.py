@@ -6,17 +6,15 @@ Bad arguments and unknown ids are GraphQL errors (``extensions.code`` VALIDATION
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import datetime
-from typing import Annotated, Any, Self, TypeVar, cast
+from typing import Annotated, Self, cast
 
 import strawberry
-from graphql import GraphQLError
 from strawberry.scalars import JSON
 
 from kgservice.api.context import KgInfo
+from kgservice.api.errors import bounded, call_service
 from kgservice.api.types import Node, _plain, node_object
-from kgservice.errors import InputError, NotFoundError
 from kgservice.services import nodes
 from kgservice.services.graph_algorithms.edges import EdgeRecord
 from kgservice.services.graph_algorithms.metrics import GraphMetrics as MetricsRecord
@@ -25,7 +23,6 @@ from kgservice.services.graph_algorithms.paths import GraphPath as PathRecord
 from kgservice.services.graph_algorithms.relation_graph import MAX_NODES, relation_graph
 from kgservice.services.nodes import NodeRecord
 
-T = TypeVar("T")
 MAX_COMMUNITIES = 100
 MAX_MEMBERS = 1_000
 
@@ -177,27 +174,6 @@ def _node(record: NodeRecord) -> Node:
     return node_object(record)
 
 
-async def _call(info: KgInfo, function: Callable[..., T], *args: Any) -> T:
-    """Run service work off the event loop; bad input and unknown ids become GraphQL errors."""
-    try:
-        return await info.context.run(function, *args)
-    except InputError as exc:
-        raise GraphQLError(
-            str(exc), extensions={"code": "VALIDATION", "field": exc.field}
-        ) from None
-    except NotFoundError as exc:
-        raise GraphQLError(str(exc), extensions={"code": "NOT_FOUND", "id": exc.node_id}) from None
-
-
-def _bounded(field: str, value: int, low: int, high: int) -> int:
-    if not low <= value <= high:
-        raise GraphQLError(
-            f"{field}: must be between {low} and {high}",
-            extensions={"code": "VALIDATION", "field": field},
-        )
-    return value
-
-
 def _path(record: PathRecord) -> GraphPath:
     return GraphPath(
         length=record.length,
@@ -212,13 +188,13 @@ class GraphQuery:
     async def graph_metrics(self, info: KgInfo, namespace: str = "default") -> GraphMetrics:
         info.context.check_namespace(namespace)
         service = info.context.services.graph_algorithms
-        return GraphMetrics.from_record(await _call(info, service.metrics, namespace))
+        return GraphMetrics.from_record(await call_service(info, service.metrics, namespace))
 
     @strawberry.field(description="The k (1..100) entities of highest PageRank.")
     async def page_rank(self, info: KgInfo, k: int = 10, namespace: str = "default") -> PageRank:
         info.context.check_namespace(namespace)
         service = info.context.services.graph_algorithms
-        result = await _call(info, service.page_rank, namespace, k)
+        result = await call_service(info, service.page_rank, namespace, k)
         ids = [entry.id for entry in result.entities]
         found = await info.context.run(nodes.find_nodes, info.context.stores.graph, ids)
         return PageRank(
@@ -251,11 +227,11 @@ class GraphQuery:
         members_first: int = 100,
     ) -> Communities:
         info.context.check_namespace(namespace)
-        _bounded("first", first, 1, MAX_COMMUNITIES)
-        _bounded("offset", offset, 0, 1_000_000)
-        _bounded("membersFirst", members_first, 1, MAX_MEMBERS)
+        bounded("first", first, 1, MAX_COMMUNITIES)
+        bounded("offset", offset, 0, 1_000_000)
+        bounded("membersFirst", members_first, 1, MAX_MEMBERS)
         service = info.context.services.graph_algorithms
-        result = await _call(info, service.communities, namespace, resolution, seed)
+        result = await call_service(info, service.communities, namespace, resolution, seed)
         page = result.communities[offset : offset + first]
         return Communities(
             engine=result.engine,
@@ -287,7 +263,7 @@ class GraphQuery:
         await info.context.check_node(str(from_))
         await info.context.check_node(str(to))
         service = info.context.services.graph_algorithms
-        found = await _call(info, service.shortest_path, str(from_), str(to), max_depth)
+        found = await call_service(info, service.shortest_path, str(from_), str(to), max_depth)
         return _path(found) if found else None
 
     @strawberry.field(description="Nodes and edges within depth (1..3) hops of a node.")
@@ -301,7 +277,7 @@ class GraphQuery:
     ) -> Neighborhood:
         await info.context.check_node(str(id))
         service = info.context.services.graph_algorithms
-        found = await _call(info, service.neighborhood, str(id), depth, rel_types, limit)
+        found = await call_service(info, service.neighborhood, str(id), depth, rel_types, limit)
         shown = [n for n in found.nodes if info.context.visible(n.properties.get("namespace"))]
         shown_ids = {n.id for n in shown}
         return Neighborhood(
@@ -330,9 +306,11 @@ class GraphQuery:
         include_retired: bool = False,
     ) -> Neighborhood:
         info.context.check_namespace(namespace)
-        _bounded("limit", limit, 1, MAX_NODES)
+        bounded("limit", limit, 1, MAX_NODES)
         graph = info.context.stores.graph
-        found = await _call(info, relation_graph, graph, namespace, limit, as_of, include_retired)
+        found = await call_service(
+            info, relation_graph, graph, namespace, limit, as_of, include_retired
+        )
         return Neighborhood(
             nodes=[_node(n) for n in found.nodes],
             edges=[GraphEdge.from_record(e) for e in found.edges],

@@ -1,20 +1,19 @@
 """Code graph node types in GraphQL: ``Repository``, ``Commit``, ``CodeFile``, ``Symbol`` and
-the ``CodeGraph`` of a commit, with the helpers their fields and the operations share."""
+the ``CodeGraph`` of a commit, with the helpers of their fields."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
-from typing import Any, Self, TypeVar
+from typing import Any, Self
 
 import strawberry
-from graphql import GraphQLError
 
 from kgservice.api.context import KgInfo
+from kgservice.api.errors import graphql_error
 from kgservice.api.relay import Connection, PageRequest, build_connection, page_request
 from kgservice.api.types import Node, node_object, register_node_type
 from kgservice.errors import InputError
-from kgservice.errors import NotFoundError as NotFound
 from kgservice.services import nodes
 from kgservice.services.codegraph.commit_graph import (
     CommitGraph,
@@ -24,20 +23,6 @@ from kgservice.services.codegraph.commit_graph import (
     SymbolInfo,
 )
 from kgservice.services.codegraph.mentioned_by import CodeKind
-
-T = TypeVar("T")
-
-
-async def call_service(info: KgInfo, function: Callable[..., T], *args: Any) -> T:
-    """Run a service call off the event loop; its input and not-found errors as GraphQL errors."""
-    try:
-        return await info.context.run(function, *args)
-    except InputError as exc:
-        raise GraphQLError(
-            str(exc), extensions={"code": "VALIDATION", "field": exc.field}
-        ) from None
-    except NotFound as exc:
-        raise GraphQLError(str(exc), extensions={"code": "NOT_FOUND", "id": exc.node_id}) from None
 
 
 async def _mentioned_by(
@@ -258,12 +243,11 @@ def _page(
     last: int | None = None,
     before: str | None = None,
 ) -> PageRequest:
+    """Check the paging arguments; bad ones as a VALIDATION GraphQL error."""
     try:
         return page_request(kind, first, after, last, before)
     except InputError as exc:
-        raise GraphQLError(
-            str(exc), extensions={"code": "VALIDATION", "field": exc.field}
-        ) from None
+        raise graphql_error(exc) from None
 
 
 def _count(total: int) -> Callable[[], Any]:

@@ -12,16 +12,9 @@ from typing import Annotated, TypeAlias
 
 import strawberry
 
-from kgservice.api.codegraph.nodes import (
-    CodeFile,
-    CodeGraph,
-    Commit,
-    Repository,
-    Symbol,
-    call_service,
-)
+from kgservice.api.codegraph.nodes import CodeFile, CodeGraph, Commit, Repository, Symbol
 from kgservice.api.context import KgInfo
-from kgservice.api.errors import ConflictError, NotFoundError, ValidationError
+from kgservice.api.errors import ConflictError, NotFoundError, ValidationError, call_service
 from kgservice.api.jobs import Job
 from kgservice.api.mutations import run_mutation
 from kgservice.services.codegraph.commit_graph import CommitGraph

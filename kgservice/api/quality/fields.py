@@ -8,13 +8,12 @@ NOT_FOUND with ``id``), as the graph fields do.
 from __future__ import annotations
 
 from collections.abc import AsyncGenerator, Callable
-from typing import Annotated, Any, TypeAlias, TypeVar
+from typing import Annotated, Concatenate, ParamSpec, TypeAlias, TypeVar
 
 import strawberry
-from graphql import GraphQLError
 
 from kgservice.api.context import KgInfo
-from kgservice.api.errors import ConflictError, NotFoundError, ValidationError
+from kgservice.api.errors import ConflictError, NotFoundError, ValidationError, call_service
 from kgservice.api.mutations import run_mutation
 from kgservice.api.quality.types import (
     QualityAlert,
@@ -26,11 +25,10 @@ from kgservice.api.quality.types import (
     RecordQualityRunsInput,
     RecordQualityRunsPayload,
 )
-from kgservice.errors import InputError
-from kgservice.errors import NotFoundError as DomainNotFound
 from kgservice.services.quality.analysis import QualityRunRecord
 from kgservice.services.quality.runs import QualityRunInput
 
+P = ParamSpec("P")
 T = TypeVar("T")
 
 RecordQualityRunResult: TypeAlias = Annotated[
@@ -50,16 +48,16 @@ def _runs(inputs: list[QualityRunInput], records: list[QualityRunRecord]) -> lis
     ]
 
 
-async def _read(info: KgInfo, function: Callable[..., T], *args: Any) -> T:
-    """Run a read off the event loop; bad input and unknown ids become GraphQL errors."""
-    try:
-        return await info.context.run(function, *args)
-    except InputError as exc:
-        raise GraphQLError(
-            str(exc), extensions={"code": "VALIDATION", "field": exc.field}
-        ) from None
-    except DomainNotFound as exc:
-        raise GraphQLError(str(exc), extensions={"code": "NOT_FOUND", "id": exc.node_id}) from None
+async def _project_read(
+    info: KgInfo,
+    function: Callable[Concatenate[str, P], T],
+    project_id: strawberry.ID,
+    *args: P.args,
+    **kwargs: P.kwargs,
+) -> T:
+    """Refuse a project the request's key may not see, then run a read of it off the loop."""
+    await info.context.check_node(str(project_id))
+    return await call_service(info, function, str(project_id), *args, **kwargs)
 
 
 async def _check_nodes(info: KgInfo, runs: list[QualityRunInput]) -> None:
@@ -74,9 +72,8 @@ class QualityQuery:
     async def quality_trends(
         self, info: KgInfo, project_id: strawberry.ID, days: int = 30
     ) -> list[QualityTrend]:
-        await info.context.check_node(str(project_id))
         quality = info.context.services.quality
-        found = await _read(info, quality.trends, str(project_id), days)
+        found = await _project_read(info, quality.trends, project_id, days)
         return [QualityTrend.from_trend(t) for t in found]
 
     @strawberry.field(
@@ -90,18 +87,16 @@ class QualityQuery:
         days: int = 30,
         threshold: float | None = None,
     ) -> list[QualityAlert]:
-        await info.context.check_node(str(project_id))
         quality = info.context.services.quality
-        found = await _read(info, quality.alerts, str(project_id), days, threshold)
+        found = await _project_read(info, quality.alerts, project_id, days, threshold)
         return [QualityAlert.from_alert(a) for a in found]
 
     @strawberry.field(description="Runs, success rate and durations per command, slowest first.")
     async def quality_commands(
         self, info: KgInfo, project_id: strawberry.ID, days: int = 30
     ) -> list[QualityCommandStats]:
-        await info.context.check_node(str(project_id))
         quality = info.context.services.quality
-        found = await _read(info, quality.commands, str(project_id), days)
+        found = await _project_read(info, quality.commands, project_id, days)
         return [QualityCommandStats.from_stats(s) for s in found]
 
 
@@ -151,14 +146,14 @@ class QualitySubscription:
         await info.context.check_node(str(project_id))
         quality = info.context.services.quality
         with quality.changes.subscribe(str(project_id)) as changes:
-            found = await _read(info, quality.alerts, str(project_id), days, threshold)
+            found = await call_service(info, quality.alerts, str(project_id), days, threshold)
             if include_current:
                 for alert in found:
                     yield QualityAlert.from_alert(alert)
             seen = {a.metric.name: a.severity for a in found}
             while True:
                 await changes.drain()  # every recording since the last pass, at once
-                found = await _read(info, quality.alerts, str(project_id), days, threshold)
+                found = await call_service(info, quality.alerts, str(project_id), days, threshold)
                 for alert in found:
                     if seen.get(alert.metric.name) != alert.severity:
                         yield QualityAlert.from_alert(alert)

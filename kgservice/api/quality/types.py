@@ -13,7 +13,7 @@ from strawberry.utils.str_converters import to_camel_case
 
 from kgservice.api.types import Node, register_node_type
 from kgservice.services.quality.analysis import Alert, CommandStats, QualityRunRecord, Trend
-from kgservice.services.quality.runs import QualityRunInput
+from kgservice.services.quality.runs import QualityRunInput, run_record
 
 
 @strawberry.enum(description="Whether the build of a quality run passed.")
@@ -151,21 +151,7 @@ class QualityRun(Node):
     @classmethod
     def from_node(cls, node: dict[str, Any]) -> Self:
         """Build from a stored node (links not loaded)."""
-        record = QualityRunRecord(
-            id=node["id"],
-            command=node["command"],
-            at=node["run_at"],
-            build_status=node.get("build_status"),
-            lint_score=node.get("lint_score"),
-            security_score=node.get("security_score"),
-            type_score=node.get("type_score"),
-            complexity=node.get("complexity"),
-            tests_passed=node.get("tests_passed"),
-            tests_failed=node.get("tests_failed"),
-            coverage=node.get("coverage"),
-            duration_seconds=node.get("duration_seconds"),
-        )
-        return cls.from_record(record, None, None)
+        return cls.from_record(run_record(node), None, None)
 
 
 @strawberry.type

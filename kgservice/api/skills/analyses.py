@@ -8,10 +8,15 @@ from typing import Annotated, TypeAlias
 import strawberry
 
 from kgservice.api.context import KgInfo
-from kgservice.api.errors import ConflictError, NotFoundError, ValidationError
+from kgservice.api.errors import (
+    ConflictError,
+    NotFoundError,
+    ValidationError,
+    bounded,
+    call_service,
+)
 from kgservice.api.jobs import Job
 from kgservice.api.mutations import run_mutation
-from kgservice.api.skills.calls import bounded, call
 from kgservice.services.skills import anomalies, dependencies, recommendations
 
 
@@ -92,7 +97,7 @@ class SkillAnalysesQuery:
         threshold: float = anomalies.DEFAULT_THRESHOLD,
     ) -> list[SkillAnomaly]:
         info.context.check_namespace(namespace)
-        found = await call(
+        found = await call_service(
             info,
             anomalies.find_anomalies,
             info.context.stores.graph,
@@ -129,7 +134,7 @@ class SkillAnalysesQuery:
         min_lift: float = 0.0,
     ) -> list[SkillDependency]:
         info.context.check_namespace(namespace)
-        found = await call(
+        found = await call_service(
             info,
             dependencies.stored_dependencies,
             info.context.stores.graph,
@@ -153,7 +158,7 @@ class SkillAnalysesQuery:
     ) -> list[SkillRecommendation]:
         info.context.check_namespace(namespace)
         bounded("k", k, 1, recommendations.MAX_K)
-        found = await call(
+        found = await call_service(
             info,
             recommendations.recommend_skills,
             info.context.stores.graph,

@@ -8,9 +8,8 @@ from typing import Annotated, Self, TypeAlias
 import strawberry
 
 from kgservice.api.context import KgInfo
-from kgservice.api.errors import ConflictError, NotFoundError, ValidationError
+from kgservice.api.errors import ConflictError, NotFoundError, ValidationError, call_service
 from kgservice.api.mutations import run_mutation
-from kgservice.api.skills.calls import call
 from kgservice.services.skills import experiments
 
 
@@ -120,7 +119,7 @@ class ExperimentQuery:
         self, info: KgInfo, experiment_id: strawberry.ID, unit_id: str
     ) -> ExperimentVariant:
         await info.context.check_node(str(experiment_id))
-        record = await call(
+        record = await call_service(
             info, experiments.get_experiment, info.context.stores.graph, str(experiment_id)
         )
         chosen = experiments.assign(record.id, unit_id, record.variants)
@@ -129,7 +128,9 @@ class ExperimentQuery:
     @strawberry.field(description="An experiment's results so far.")
     async def experiment_results(self, info: KgInfo, id: strawberry.ID) -> ExperimentResults:
         await info.context.check_node(str(id))
-        found = await call(info, experiments.experiment_results, info.context.stores.graph, str(id))
+        found = await call_service(
+            info, experiments.experiment_results, info.context.stores.graph, str(id)
+        )
         return ExperimentResults(
             experiment=Experiment.from_record(found.experiment),
             variants=[

@@ -9,7 +9,7 @@ from datetime import datetime
 import strawberry
 
 from kgservice.api.context import KgInfo
-from kgservice.api.skills.calls import bounded, call
+from kgservice.api.errors import bounded, call_service
 from kgservice.clock import utc_now
 from kgservice.services.skills import live
 
@@ -61,10 +61,10 @@ class SkillLiveSubscription:
         info.context.check_namespace(namespace)
         bounded("intervalSeconds", interval_seconds, 1, 3600)
         graph = info.context.stores.graph
-        chosen = await call(info, live.check_skills, graph, namespace, skills)
+        chosen = await call_service(info, live.check_skills, graph, namespace, skills)
         while True:
             now = utc_now()
-            found = await call(info, live.live_figures, graph, namespace, chosen, now)
+            found = await call_service(info, live.live_figures, graph, namespace, chosen, now)
             yield SkillMetricsSnapshot(
                 at=now,
                 skills=[

@@ -9,7 +9,7 @@ from typing import Self
 import strawberry
 
 from kgservice.api.context import KgInfo
-from kgservice.api.skills.calls import call
+from kgservice.api.errors import call_service
 from kgservice.services.skills import metrics
 from kgservice.services.skills.statistics import ProportionTest
 
@@ -107,7 +107,7 @@ class SkillMetricsQuery:
         user_id: str | None = None,
     ) -> SkillMetrics:
         info.context.check_namespace(namespace)
-        found = await call(
+        found = await call_service(
             info,
             metrics.skill_metrics,
             info.context.stores.graph,
@@ -144,7 +144,7 @@ class SkillMetricsQuery:
         until: datetime | None = None,
     ) -> list[SkillTrendBucket]:
         info.context.check_namespace(namespace)
-        found = await call(
+        found = await call_service(
             info,
             metrics.skill_trend,
             info.context.stores.graph,

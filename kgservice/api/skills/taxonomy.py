@@ -8,10 +8,9 @@ from typing import Annotated, Self, TypeAlias
 import strawberry
 
 from kgservice.api.context import KgInfo
-from kgservice.api.errors import ConflictError, NotFoundError, ValidationError
+from kgservice.api.errors import ConflictError, NotFoundError, ValidationError, call_service
 from kgservice.api.mutations import run_mutation
 from kgservice.api.relay import Connection, build_connection, page_request
-from kgservice.api.skills.calls import call
 from kgservice.api.types import Node, register_node_type
 from kgservice.services.skills import invocations, taxonomy
 
@@ -220,9 +219,9 @@ class SkillTaxonomyQuery:
         info.context.check_namespace(where.namespace)
         request = page_request("skill", first, after, None, None)
         graph = info.context.stores.graph
-        records = await call(info, taxonomy.list_skills, graph, where.namespace)
+        records = await call_service(info, taxonomy.list_skills, graph, where.namespace)
         if where.category is not None:
-            categories = await call(info, taxonomy.list_categories, graph)
+            categories = await call_service(info, taxonomy.list_categories, graph)
             below = taxonomy.category_and_descendants(categories, where.category)
             records = [r for r in records if r.category is not None and r.category in below]
         if where.name_contains:
@@ -240,12 +239,12 @@ class SkillTaxonomyQuery:
 
     @strawberry.field(description="Every skill category, by name.")
     async def skill_categories(self, info: KgInfo) -> list[SkillCategory]:
-        records = await call(info, taxonomy.list_categories, info.context.stores.graph)
+        records = await call_service(info, taxonomy.list_categories, info.context.stores.graph)
         return [_category(r) for r in records]
 
     @strawberry.field(description="Every modality.")
     async def skill_modalities(self, info: KgInfo) -> list[SkillModality]:
-        records = await call(info, taxonomy.list_modalities, info.context.stores.graph)
+        records = await call_service(info, taxonomy.list_modalities, info.context.stores.graph)
         return [SkillModality(input=m.input_type, output=m.output_type) for m in records]
 
 

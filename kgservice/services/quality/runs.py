@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -122,6 +122,16 @@ def run_params(record: QualityRunRecord) -> dict[str, Any]:
         "run_at": naive_utc(record.at),
         **{name: getattr(record, name) for name in RUN_COLUMNS[2:]},
     }
+
+
+def run_record(node: Mapping[str, Any]) -> QualityRunRecord:
+    """A stored QualityRun node (its properties by column name) as a record."""
+    return QualityRunRecord(
+        id=node["id"],
+        command=node["command"],
+        at=node["run_at"],
+        **{name: node.get(name) for name in RUN_COLUMNS[2:]},
+    )
 
 
 _COLUMN_TYPES: dict[str, pa.DataType] = {
