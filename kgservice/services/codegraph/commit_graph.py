@@ -15,6 +15,7 @@ from datetime import datetime
 from typing import Any
 
 from kgservice.errors import InputError, NotFoundError
+from kgservice.services.codegraph.writing import SymbolRow
 from kgservice.stores.graph import GraphStore
 
 CACHED_COMMITS = 8
@@ -56,19 +57,8 @@ class FileInfo:
     error: str | None
 
 
-@dataclass(frozen=True)
-class SymbolInfo:
-    """A symbol of a commit (kind module, class, function or method)."""
-
-    id: str
-    file_id: str
-    name: str
-    qualname: str
-    kind: str
-    module: str
-    line_start: int | None
-    line_end: int | None
-    docstring: str | None
+#: A symbol of a commit (kind module, class, function or method), as indexing wrote it.
+SymbolInfo = SymbolRow
 
 
 @dataclass

@@ -9,7 +9,7 @@ count; versions stored before names were kept are read from their parse result.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping
 from typing import Any
 
 from kgservice.services.codegraph.imports import (
@@ -18,16 +18,9 @@ from kgservice.services.codegraph.imports import (
     module_files,
     unresolved_imports,
 )
-from kgservice.services.codegraph.latest import latest_commits
+from kgservice.services.codegraph.latest import chunks, latest_commits
 from kgservice.services.codegraph.parsing import FileAnalysis
 from kgservice.stores.graph import GraphStore
-
-QUERY_CHUNK = 5_000  # ids per IN-list query
-
-
-def _chunks(values: Sequence[str]) -> Iterable[Sequence[str]]:
-    for start in range(0, len(values), QUERY_CHUNK):
-        yield values[start : start + QUERY_CHUNK]
 
 
 def other_commits(
@@ -41,7 +34,7 @@ def other_commits(
         if other != repository_id
     ]
     found: dict[str, list[dict[str, Any]]] = {commit_id: [] for commit_id in commits}
-    for chunk in _chunks(commits):
+    for chunk in chunks(commits):
         for row in graph.run("codegraph/commit_unresolved", {"commit_ids": list(chunk)}):
             found[row["commit_id"]].append(row)
     for rows in found.values():

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +29,7 @@ from kgservice.services.codegraph.imports import (
     import_edges,
     unresolved_imports,
 )
+from kgservice.services.codegraph.latest import chunks
 from kgservice.services.codegraph.modules import ModuleName, module_index, module_names
 from kgservice.services.codegraph.parsing import FileAnalysis, analyse
 from kgservice.services.codegraph.plan import CommitPlan, FileVersion, IndexReport
@@ -49,12 +50,6 @@ FloatArray = npt.NDArray[np.float32]
 #: Called with the fraction done (0..1) and the counts so far.
 Progress = Callable[[float, Mapping[str, Any]], None]
 EMBED_BATCH = 256
-QUERY_CHUNK = 5_000  # ids per IN-list query
-
-
-def _chunks(values: Sequence[str]) -> Iterable[Sequence[str]]:
-    for start in range(0, len(values), QUERY_CHUNK):
-        yield values[start : start + QUERY_CHUNK]
 
 
 def local_name(qualname: str, module: str) -> str:
@@ -191,7 +186,7 @@ class CodeIndexer:
         known: dict[tuple[str, str], tuple[str, str]] = {}
         if repository_id is not None:
             hashes = sorted({f.content_hash for f in tree.files})
-            for chunk in _chunks(hashes):
+            for chunk in chunks(hashes):
                 for row in self.graph.run(
                     "codegraph/known_versions",
                     {"repository_id": repository_id, "hashes": list(chunk)},
@@ -240,7 +235,7 @@ class CodeIndexer:
 
     def _stored_symbols(self, file_ids: Sequence[str]) -> dict[str, dict[str, str]]:
         found: dict[str, dict[str, str]] = {}
-        for chunk in _chunks(list(file_ids)):
+        for chunk in chunks(list(file_ids)):
             for row in self.graph.run("codegraph/version_symbols", {"file_ids": list(chunk)}):
                 local = local_name(row["qualname"], row["module"])
                 found.setdefault(row["file_id"], {})[local] = row["id"]
@@ -248,7 +243,7 @@ class CodeIndexer:
 
     def _stored_edges(self, query: str, file_ids: Sequence[str]) -> set[tuple[str, str]]:
         edges: set[tuple[str, str]] = set()
-        for chunk in _chunks(list(file_ids)):
+        for chunk in chunks(list(file_ids)):
             for row in self.graph.run(query, {"file_ids": list(chunk)}):
                 edges.add((row["from_id"], row["to_id"]))
         return edges
@@ -291,12 +286,13 @@ class CodeIndexer:
             (a, b) for a, b in ((symbol_id(x), symbol_id(y)) for x, y in inherits) if a and b
         }
         reused = [v.id for v in versions if not v.new]
-        incoming -= self._stored_edges(
-            "codegraph/version_imports", sorted({a for a, _ in incoming})
+        # One read of the stored imports of this commit's reused versions and of the other
+        # repositories' files that import it (their ids never coincide).
+        stored_imports = self._stored_edges(
+            "codegraph/version_imports", sorted({*reused, *(a for a, _ in incoming)})
         )
-        plan.imports = sorted(
-            (file_import_pairs - self._stored_edges("codegraph/version_imports", reused)) | incoming
-        )
+        incoming -= stored_imports
+        plan.imports = sorted((file_import_pairs - stored_imports) | incoming)
         plan.calls = sorted(call_pairs - self._stored_edges("codegraph/version_calls", reused))
         plan.inherits = sorted(
             inherit_pairs - self._stored_edges("codegraph/version_inherits", reused)
@@ -342,8 +338,8 @@ def stored_vectors(store: VectorStore, texts: Sequence[IndexedText]) -> dict[str
     for item in texts:
         groups.setdefault((item.namespace, item.kind), []).append(item.text)
     for (namespace, kind), wanted in groups.items():
-        for start in range(0, len(wanted), QUERY_CHUNK):
-            chunk = sorted(set(wanted[start : start + QUERY_CHUNK]))
+        for part in chunks(wanted):
+            chunk = sorted(set(part))
             rows = store.query(
                 "SELECT t.text, v.embedding FROM node_text t "
                 "JOIN node_vectors v ON v.rowid = t.rowid "

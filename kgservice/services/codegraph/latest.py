@@ -1,8 +1,19 @@
-"""The latest indexed commit of each repository of a namespace."""
+"""Reads of the code graph shared by its modules: the latest indexed commit of each
+repository of a namespace, and ids split for IN-list queries."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Sequence
+
 from kgservice.stores.graph import GraphStore
+
+QUERY_CHUNK = 5_000  # ids per IN-list query
+
+
+def chunks(values: Sequence[str]) -> Iterator[Sequence[str]]:
+    """``values`` in slices of at most :data:`QUERY_CHUNK`."""
+    for start in range(0, len(values), QUERY_CHUNK):
+        yield values[start : start + QUERY_CHUNK]
 
 
 def latest_commits(graph: GraphStore, namespace: str) -> dict[str, str]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -10,11 +10,7 @@ from kgservice.errors import InputError
 from kgservice.services.codegraph.code_mentions import link_stored_texts, new_code_matcher
 from kgservice.services.codegraph.commit_graph import CommitGraph, CommitGraphs
 from kgservice.services.codegraph.indexing import CodeIndexer, Progress
-from kgservice.services.codegraph.mentioned_by import (
-    CodeKind,
-    count_mentioned_by,
-    mentioned_by_page,
-)
+from kgservice.services.codegraph.mentioned_by import count_mentioned_by, mentioned_by_page
 from kgservice.services.codegraph.plan import IndexReport
 from kgservice.services.codegraph.sources import resolve_commit
 from kgservice.services.jobs import JobControl, JobRecord, JobRunner, JobService
@@ -62,6 +58,10 @@ class CodeGraphService:
         self.warm_after_index = True
         self.indexer = CodeIndexer(graph, index)
         self.graphs = CommitGraphs(graph)
+        #: A page of the texts mentioning a file or symbol, newest first: ``(table, node)``
+        #: (:func:`mentioned_by_page` on this graph), and how many there are.
+        self.mentioned_by = partial(mentioned_by_page, graph)
+        self.count_mentioned_by = partial(count_mentioned_by, graph)
         self.jobs = jobs
         self.runner = runner
         jobs.handlers[JOB_KIND] = self.run_job
@@ -124,24 +124,3 @@ class CodeGraphService:
         if repo is not None and not repo.strip():
             raise InputError("repo", "must not be empty")
         return self.graphs.load(repo, commit, namespace)
-
-    def mentioned_by(
-        self,
-        kind: CodeKind,
-        target_id: str,
-        after: str | None,
-        before: str | None,
-        limit: int,
-        backward: bool = False,
-        namespaces: Collection[str] | None = None,
-    ) -> list[tuple[str, dict[str, Any]]]:
-        """A page of the texts mentioning a file or symbol, newest first: ``(table, node)``."""
-        return mentioned_by_page(
-            self.graph, kind, target_id, after, before, limit, backward, namespaces
-        )
-
-    def count_mentioned_by(
-        self, kind: CodeKind, target_id: str, namespaces: Collection[str] | None = None
-    ) -> int:
-        """How many texts mention a file or symbol."""
-        return count_mentioned_by(self.graph, kind, target_id, namespaces)

@@ -40,9 +40,10 @@ class FileRow:
     unresolved_imports: list[str] | None = None
 
 
-@dataclass
+@dataclass(frozen=True)
 class SymbolRow:
-    """A new symbol, defined by the file version ``file_id``."""
+    """A symbol, defined by the file version ``file_id``: a new one to write, or one read
+    back with its commit (:class:`~kgservice.services.codegraph.commit_graph.SymbolInfo`)."""
 
     id: str
     file_id: str

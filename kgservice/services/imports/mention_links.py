@@ -18,7 +18,7 @@ import pyarrow as pa
 from kgservice.ids import label_of
 from kgservice.services.codegraph.mention_targets import CodeMatcher
 from kgservice.services.knowledge.mention_matcher import Matcher
-from kgservice.services.knowledge.mentions import TEXT_LABELS
+from kgservice.services.knowledge.mentions import TEXT_LABELS, existing_mentions, text_pages
 from kgservice.stores.graph import GraphStore, Transaction
 
 PAGE = 2_000
@@ -71,16 +71,8 @@ def link_import_mentions(
     every, imported = Targets.of_namespace(graph, namespace, new_targets)
     missing: dict[str, list[tuple[str, str]]] = {}
     for label in TEXT_LABELS:
-        after = ""
         found: list[tuple[str, str]] = []
-        while True:
-            texts = graph.run(
-                "knowledge/mention_text_page",
-                {"namespace": namespace, "after_id": after, "limit": PAGE},
-                label=label,
-            )
-            if not texts:
-                break
+        for texts in text_pages(graph, namespace, label, PAGE):
             wanted: set[tuple[str, str]] = set()
             for text in texts:
                 if not new_targets and text["id"] not in new_texts:
@@ -89,21 +81,7 @@ def link_import_mentions(
                 for target_id in targets.in_text(text["content"] or ""):
                     wanted.add((text["id"], target_id))
             if wanted:
-                bounds = {
-                    "namespace": namespace,
-                    "first_id": texts[0]["id"],
-                    "last_id": texts[-1]["id"],
-                }
-                existing = {
-                    (r["text_id"], r["entity_id"])
-                    for r in graph.run("knowledge/mention_existing", bounds, label=label)
-                }
-                existing |= {
-                    (r["text_id"], r["target_id"])
-                    for r in graph.run("codegraph/mention_existing", bounds, label=label)
-                }
-                found.extend(sorted(wanted - existing))
-            after = texts[-1]["id"]
+                found.extend(sorted(wanted - existing_mentions(graph, namespace, label, texts)))
         missing[label] = found
     with graph.transaction() as tx:
         for label, pairs in missing.items():

@@ -12,7 +12,7 @@ that change names or aliases update or rebuild it, indexing code rebuilds it.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 
 from kgservice.ids import label_of
@@ -233,23 +233,46 @@ def link_mentions(
     for current in namespaces:
         matchers.invalidate(current)  # entities may have been loaded outside the services
         for label in TEXT_LABELS:
-            after = ""
-            while True:
-                texts = graph.run(
-                    "knowledge/mention_text_page",
-                    {"namespace": current, "after_id": after, "limit": batch_size},
-                    label=label,
-                )
-                if not texts:
-                    break
+            for texts in text_pages(graph, current, label, batch_size):
                 created = _link_batch(graph, matchers, current, label, texts, dry_run)
                 report.links_created += created
                 report.per_kind[label] += created
                 report.texts_scanned += len(texts)
-                after = texts[-1]["id"]
                 if progress is not None:
                     progress(report.texts_scanned)
     return report
+
+
+def text_pages(graph: GraphStore, namespace: str, label: str, size: int) -> Iterator[list[Row]]:
+    """The namespace's ``label`` texts (id, content) in id order, ``size`` per page."""
+    after = ""
+    while True:
+        texts = graph.run(
+            "knowledge/mention_text_page",
+            {"namespace": namespace, "after_id": after, "limit": size},
+            label=label,
+        )
+        if not texts:
+            return
+        yield texts
+        after = texts[-1]["id"]
+
+
+def existing_mentions(
+    graph: GraphStore, namespace: str, label: str, texts: Sequence[Row]
+) -> set[tuple[str, str]]:
+    """The MENTIONS edges (text id, target id) from ``label`` texts in the id range of
+    ``texts`` (a page in id order) to entities, files and symbols."""
+    bounds = {"namespace": namespace, "first_id": texts[0]["id"], "last_id": texts[-1]["id"]}
+    existing = {
+        (r["text_id"], r["entity_id"])
+        for r in graph.run("knowledge/mention_existing", bounds, label=label)
+    }
+    existing |= {
+        (r["text_id"], r["target_id"])
+        for r in graph.run("codegraph/mention_existing", bounds, label=label)
+    }
+    return existing
 
 
 def _link_batch(
@@ -267,16 +290,7 @@ def _link_batch(
     }
     if not wanted:
         return 0
-    bounds = {"namespace": namespace, "first_id": texts[0]["id"], "last_id": texts[-1]["id"]}
-    existing = {
-        (r["text_id"], r["entity_id"])
-        for r in graph.run("knowledge/mention_existing", bounds, label=label)
-    }
-    existing |= {
-        (r["text_id"], r["target_id"])
-        for r in graph.run("codegraph/mention_existing", bounds, label=label)
-    }
-    missing = sorted(wanted - existing)
+    missing = sorted(wanted - existing_mentions(graph, namespace, label, texts))
     if missing and not dry_run:
         with graph.transaction() as tx:
             for text_id, target_id in missing:
