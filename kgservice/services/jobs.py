@@ -21,6 +21,7 @@ from typing import Any, Protocol, Self
 from kgservice.clock import utc_now
 from kgservice.errors import NotFoundError
 from kgservice.ids import new_id
+from kgservice.services.node_records import record_from_node
 from kgservice.services.validation import require_id
 from kgservice.stores.graph import GraphStore, Transaction
 
@@ -51,20 +52,14 @@ class JobRecord:
     @classmethod
     def from_node(cls, node: dict[str, Any]) -> Self:
         """Build from a stored Job node."""
-        return cls(
-            id=node["id"],
-            namespace=node["namespace"] or "",
-            kind=node["kind"],
-            status=node["status"],
+        return record_from_node(
+            cls,
+            node,
             parameters=json.loads(node["parameters"] or "{}"),
             progress=node["progress"] or 0.0,
             counts=json.loads(node["counts"] or "{}"),
             errors=list(node["errors"] or []),
             checkpoint=json.loads(node["checkpoint"]) if node.get("checkpoint") else None,
-            created_at=node["created_at"],
-            started_at=node.get("started_at"),
-            finished_at=node.get("finished_at"),
-            updated_at=node["updated_at"],
         )
 
     @property

@@ -7,67 +7,27 @@ Pages are keyset pages on the node id (ULIDs sort by creation time), never offse
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping, Sequence
-from dataclasses import dataclass, field
 from typing import Any
 
+from kgservice.services.keyset_pages import KeysetList
 from kgservice.services.memory import MemoryRecord
 from kgservice.services.sessions.records import ProjectRecord
-from kgservice.stores.graph import GraphStore, Row
-from kgservice.stores.where import compile_where
+from kgservice.stores.graph import GraphStore
 
-ID_MAX = "~"  # sorts after every ULID character
 PROJECT_FILTER_FIELDS = {"name": "name", "namespace": "namespace", "path": "path"}
 CONVERSATION_FILTER_FIELDS = {"content": "content"}
 REFLECTION_FILTER_FIELDS = {"content": "content", "importance": "importance"}
 
 
-@dataclass(frozen=True)
-class _Listing:
-    """One list: its page query (``_desc``: the other direction), count query, filter fields."""
-
-    page_query: str
-    count_query: str
-    variable: str
-    fields: Mapping[str, str]
-    newest_first: bool = False
-    extra: Mapping[str, Any] = field(default_factory=dict)
-
-    def page(
-        self,
-        graph: GraphStore,
-        params: Mapping[str, Any],
-        after: str | None,
-        before: str | None,
-        limit: int,
-        backward: bool,
-        where: Mapping[str, Any] | None,
-    ) -> list[Row]:
-        # A newest-first list pages forward through smaller ids: "after" is an upper bound.
-        low, high = (before, after) if self.newest_first else (after, before)
-        return graph.run(
-            f"{self.page_query}_desc" if backward else self.page_query,
-            {**params, "after_id": low or "", "before_id": high or ID_MAX, "limit": limit},
-            where=compile_where(where, self.variable, self.fields),
-        )
-
-    def count(
-        self, graph: GraphStore, params: Mapping[str, Any], where: Mapping[str, Any] | None
-    ) -> int:
-        rows = graph.run(
-            self.count_query, dict(params), where=compile_where(where, self.variable, self.fields)
-        )
-        return int(rows[0]["count"])
-
-
-_PROJECTS = _Listing("listings/projects", "listings/count_projects", "p", PROJECT_FILTER_FIELDS)
-_CONVERSATIONS = _Listing(
+_PROJECTS = KeysetList("listings/projects", "listings/count_projects", "p", PROJECT_FILTER_FIELDS)
+_CONVERSATIONS = KeysetList(
     "listings/project_conversations",
     "listings/count_project_conversations",
     "n",
     CONVERSATION_FILTER_FIELDS,
     newest_first=True,
 )
-_REFLECTIONS = _Listing(
+_REFLECTIONS = KeysetList(
     "listings/project_reflections",
     "listings/count_project_reflections",
     "n",
@@ -101,8 +61,8 @@ class Listings:
         where: Mapping[str, Any] | None = None,
     ) -> list[ProjectRecord]:
         """Up to ``limit`` projects between the id bounds, in page direction."""
-        rows = _PROJECTS.page(self.graph, {}, after, before, limit, backward, where)
-        return [ProjectRecord.from_node(row["node"]) for row in rows]
+        nodes = _PROJECTS.page(self.graph, {}, after, before, limit, backward, where)
+        return [ProjectRecord.from_node(node) for node in nodes]
 
     def count_projects(self, where: Mapping[str, Any] | None = None) -> int:
         """How many projects match ``where``."""
@@ -129,8 +89,8 @@ class Listings:
     ) -> list[MemoryRecord]:
         """Up to ``limit`` of a project's conversations, newest first, in page direction."""
         params = {"project_id": project_id}
-        rows = _CONVERSATIONS.page(self.graph, params, after, before, limit, backward, where)
-        return [_memory("Conversation", project_id, row["node"]) for row in rows]
+        nodes = _CONVERSATIONS.page(self.graph, params, after, before, limit, backward, where)
+        return [_memory("Conversation", project_id, node) for node in nodes]
 
     def count_conversations(self, project_id: str, where: Mapping[str, Any] | None = None) -> int:
         """How many of the project's conversations match ``where``."""
@@ -148,8 +108,8 @@ class Listings:
     ) -> list[MemoryRecord]:
         """Up to ``limit`` of a project's reflections carrying every tag, newest first."""
         params = {"project_id": project_id, "tags": list(tags)}
-        rows = _REFLECTIONS.page(self.graph, params, after, before, limit, backward, where)
-        return [_memory("Reflection", project_id, row["node"]) for row in rows]
+        nodes = _REFLECTIONS.page(self.graph, params, after, before, limit, backward, where)
+        return [_memory("Reflection", project_id, node) for node in nodes]
 
     def count_reflections(
         self, project_id: str, tags: Sequence[str], where: Mapping[str, Any] | None = None

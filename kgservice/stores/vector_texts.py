@@ -35,6 +35,18 @@ Placed = Mapping[str, tuple[str, int, str]]
 """``node id -> (thread id, idx, context)`` of messages about to be written."""
 
 
+def _rows_of(
+    connection: apsw.Connection, columns: str, node_ids: Sequence[str]
+) -> list[tuple[Any, ...]]:
+    """The ``columns`` of the ``node_text`` rows of ``node_ids`` (those stored)."""
+    return list(
+        connection.execute(
+            f"SELECT {columns} FROM node_text WHERE node_id IN (SELECT value FROM json_each(?))",
+            (json.dumps(list(node_ids)),),
+        )
+    )
+
+
 # -- writing -------------------------------------------------------------------------------
 def store_texts(
     connection: apsw.Connection,
@@ -56,13 +68,7 @@ def store_texts(
 def delete_texts(connection: apsw.Connection, node_ids: Sequence[str]) -> tuple[int, IntArray]:
     """Delete the rows (and so the FTS rows) of ``node_ids``; returns how many existed and
     the rowids of those that had a vector, for the caller to delete from ``node_vectors``."""
-    rows = list(
-        connection.execute(
-            "SELECT rowid, has_vector FROM node_text WHERE node_id IN "
-            "(SELECT value FROM json_each(?))",
-            (json.dumps(list(node_ids)),),
-        )
-    )
+    rows = _rows_of(connection, "rowid, has_vector", node_ids)
     connection.executemany("DELETE FROM node_text WHERE rowid = ?", [(r,) for r, _ in rows])
     return len(rows), np.array([r for r, has in rows if has], dtype=np.int64)
 
@@ -117,10 +123,10 @@ def write_texts(
     """
     known = {
         node_id: (rowid, (kind, namespace, text), has)
-        for node_id, rowid, kind, namespace, text, has in connection.execute(
-            "SELECT node_id, rowid, kind, namespace, text, has_vector FROM node_text "
-            "WHERE node_id IN (SELECT value FROM json_each(?))",
-            (json.dumps([item.node_id for item in items]),),
+        for node_id, rowid, kind, namespace, text, has in _rows_of(
+            connection,
+            "node_id, rowid, kind, namespace, text, has_vector",
+            [item.node_id for item in items],
         )
     }
     now = datetime.now(UTC).isoformat()
@@ -170,13 +176,7 @@ def place_messages(connection: apsw.Connection, places: Mapping[str, Place]) -> 
     """Record the ``(thread id, idx)`` of the stored messages among ``places`` and refresh the
     ``context`` of them and of every message within ``CONTEXT_SPAN`` positions of them;
     returns how many were stored."""
-    known = list(
-        connection.execute(
-            "SELECT rowid, node_id FROM node_text WHERE node_id IN "
-            "(SELECT value FROM json_each(?))",
-            (json.dumps(list(places)),),
-        )
-    )
+    known = _rows_of(connection, "rowid, node_id", list(places))
     placed = [(places[node_id][0], int(places[node_id][1]), int(rowid)) for rowid, node_id in known]
     if placed:
         connection.executemany(

@@ -331,7 +331,7 @@ class VectorStore(VectorDatabase):
         """Load the quantised index now if KNN would use it; returns whether it is loaded."""
         with self._lock:
             self._check_fresh()
-            if self.vector_count() >= self.quantise_above:
+            if self._knn.vector_count(self.connection) >= self.quantise_above:
                 self._knn.quantised(self.connection, self.dimension)
             return self._knn.index is not None
 

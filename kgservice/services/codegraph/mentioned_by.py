@@ -10,9 +10,9 @@ from __future__ import annotations
 from collections.abc import Collection
 from typing import Any, Literal
 
+from kgservice.services.keyset_pages import ID_MAX
 from kgservice.stores.graph import GraphStore
 
-ID_MAX = "~"  # sorts after every ULID character
 NO_NAMESPACE = "\x00"
 CodeKind = Literal["CodeFile", "Symbol"]
 _QUERIES: dict[str, str] = {"CodeFile": "file", "Symbol": "symbol"}

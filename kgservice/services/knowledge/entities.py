@@ -17,20 +17,21 @@ from kgservice.clock import utc_now
 from kgservice.errors import ConflictError, InputError, NotFoundError
 from kgservice.ids import new_id
 from kgservice.services.consistency import text_of
+from kgservice.services.keyset_pages import KeysetList
 from kgservice.services.knowledge.mentions import MentionMatchers
 from kgservice.services.knowledge.names import name_key, require_kind, require_name
+from kgservice.services.node_records import record_from_node
 from kgservice.services.nodes import nodes_of_table
 from kgservice.services.text_index import IndexedText, TextIndex
 from kgservice.services.validation import MAX_NAME, require_id, require_text
 from kgservice.stores.graph import GraphStore
-from kgservice.stores.where import compile_where
 
 MAX_OBSERVATIONS = 100
 MAX_OBSERVATION_CHARS = 2_000
 MAX_ALIASES = 50
 MAX_PROPERTIES_CHARS = 20_000
 FILTER_FIELDS = {"name": "name", "kind": "kind", "namespace": "namespace"}
-ID_MAX = "~"  # sorts after every ULID character
+_ENTITIES = KeysetList("knowledge/entity_page", "knowledge/entity_count", "e", FILTER_FIELDS)
 
 
 @dataclass(frozen=True)
@@ -51,16 +52,13 @@ class EntityRecord:
     @classmethod
     def from_node(cls, node: Mapping[str, Any]) -> Self:
         """Build from a stored Entity node."""
-        return cls(
-            id=node["id"],
-            name=node["name"],
+        return record_from_node(
+            cls,
+            node,
             name_key=node["name_key"] or name_key(node["name"]),
             kind=node["kind"] or "concept",
             observations=tuple(node["observations"] or ()),
             aliases=tuple(node["aliases"] or ()),
-            properties=node["properties"],
-            namespace=node["namespace"] or "",
-            created_at=node["created_at"],
             updated_at=node["updated_at"] or node["created_at"],
         )
 
@@ -228,19 +226,12 @@ class EntityService:
         where: Mapping[str, Any] | None = None,
     ) -> list[EntityRecord]:
         """Up to ``limit`` entities between the id bounds matching ``where``, in page order."""
-        rows = self.graph.run(
-            "knowledge/entity_page_desc" if backward else "knowledge/entity_page",
-            {"after_id": after or "", "before_id": before or ID_MAX, "limit": limit},
-            where=compile_where(where, "e", FILTER_FIELDS),
-        )
-        return [EntityRecord.from_node(row["node"]) for row in rows]
+        nodes = _ENTITIES.page(self.graph, {}, after, before, limit, backward, where)
+        return [EntityRecord.from_node(node) for node in nodes]
 
     def count(self, where: Mapping[str, Any] | None = None) -> int:
         """How many entities match ``where``."""
-        rows = self.graph.run(
-            "knowledge/entity_count", where=compile_where(where, "e", FILTER_FIELDS)
-        )
-        return int(rows[0]["count"])
+        return _ENTITIES.count(self.graph, {}, where)
 
     def mentioned_by(
         self, entity_id: str, after: str | None, limit: int

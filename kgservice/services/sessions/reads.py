@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from operator import attrgetter
-from typing import Any, TypeVar
+from typing import Any
 
+from kgservice.services.keyset_pages import KeysetList
 from kgservice.services.nodes import nodes_of_table
 from kgservice.services.sessions.message_pages import MessagePageCache, PageKey
 from kgservice.services.sessions.records import (
@@ -15,12 +15,9 @@ from kgservice.services.sessions.records import (
     SessionRecord,
     ThreadRecord,
 )
-from kgservice.stores.graph import GraphStore, Row
-from kgservice.stores.where import compile_where
+from kgservice.stores.graph import GraphStore
 
-V = TypeVar("V")
 IDX_MAX = 2**62
-ID_MAX = "~"  # sorts after every ULID character
 THREAD_FILTER_FIELDS = {"name": "name", "status": "status"}
 SESSION_FILTER_FIELDS = {"external_id": "external_id", "status": "status", "agent": "agent"}
 
@@ -154,12 +151,13 @@ class SessionReads:
         where: Mapping[str, Any] | None = None,
     ) -> list[ThreadRecord]:
         """Up to ``limit`` threads of a session between the id bounds, in page direction."""
-        rows = _THREADS.page(self.graph, session_id, after, before, limit, backward, where)
-        return [ThreadRecord.from_node(row["node"]) for row in rows]
+        params = {"session_id": session_id}
+        nodes = _THREADS.page(self.graph, params, after, before, limit, backward, where)
+        return [ThreadRecord.from_node(node) for node in nodes]
 
     def count_threads(self, session_id: str, where: Mapping[str, Any] | None = None) -> int:
         """How many threads of the session match ``where``."""
-        return _THREADS.count(self.graph, session_id, where)
+        return _THREADS.count(self.graph, {"session_id": session_id}, where)
 
     def session_page(
         self,
@@ -171,67 +169,20 @@ class SessionReads:
         where: Mapping[str, Any] | None = None,
     ) -> list[SessionRecord]:
         """Up to ``limit`` sessions of a project between the id bounds, in page direction."""
-        rows = _SESSIONS.page(self.graph, project_id, after, before, limit, backward, where)
-        return [SessionRecord.from_node(row["node"]) for row in rows]
+        params = {"project_id": project_id}
+        nodes = _SESSIONS.page(self.graph, params, after, before, limit, backward, where)
+        return [SessionRecord.from_node(node) for node in nodes]
 
     def count_sessions(self, project_id: str, where: Mapping[str, Any] | None = None) -> int:
         """How many sessions of the project match ``where``."""
-        return _SESSIONS.count(self.graph, project_id, where)
+        return _SESSIONS.count(self.graph, {"project_id": project_id}, where)
 
 
-@dataclass(frozen=True)
-class _ChildList:
-    """A parent's children listed in id order: its page query (plus ``_desc``) and count."""
-
-    page_query: str
-    count_query: str
-    parent_param: str
-    variable: str
-    fields: Mapping[str, str]
-
-    def page(
-        self,
-        graph: GraphStore,
-        parent_id: str,
-        after: str | None,
-        before: str | None,
-        limit: int,
-        backward: bool,
-        where: Mapping[str, Any] | None,
-    ) -> list[Row]:
-        return graph.run(
-            f"{self.page_query}_desc" if backward else self.page_query,
-            {
-                self.parent_param: parent_id,
-                "after_id": after or "",
-                "before_id": before or ID_MAX,
-                "limit": limit,
-            },
-            where=compile_where(where, self.variable, self.fields),
-        )
-
-    def count(self, graph: GraphStore, parent_id: str, where: Mapping[str, Any] | None) -> int:
-        rows = graph.run(
-            self.count_query,
-            {self.parent_param: parent_id},
-            where=compile_where(where, self.variable, self.fields),
-        )
-        return int(rows[0]["count"])
-
-
-_THREADS = _ChildList(
-    "sessions/session_threads",
-    "sessions/count_session_threads",
-    "session_id",
-    "t",
-    THREAD_FILTER_FIELDS,
+_THREADS = KeysetList(
+    "sessions/session_threads", "sessions/count_session_threads", "t", THREAD_FILTER_FIELDS
 )
-_SESSIONS = _ChildList(
-    "sessions/project_sessions",
-    "sessions/count_project_sessions",
-    "project_id",
-    "s",
-    SESSION_FILTER_FIELDS,
+_SESSIONS = KeysetList(
+    "sessions/project_sessions", "sessions/count_project_sessions", "s", SESSION_FILTER_FIELDS
 )
 
 

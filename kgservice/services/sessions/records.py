@@ -6,6 +6,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Self
 
+from kgservice.services.node_records import record_from_node
+
 
 @dataclass(frozen=True)
 class ProjectRecord:
@@ -21,14 +23,7 @@ class ProjectRecord:
     @classmethod
     def from_node(cls, node: dict[str, Any]) -> Self:
         """Build from a graph node dict."""
-        return cls(
-            id=node["id"],
-            namespace=node["namespace"] or "",
-            name=node["name"],
-            path=node.get("path"),
-            description=node.get("description"),
-            created_at=node["created_at"],
-        )
+        return record_from_node(cls, node)
 
 
 @dataclass(frozen=True)
@@ -45,14 +40,7 @@ class SessionRecord:
     @classmethod
     def from_node(cls, node: dict[str, Any]) -> Self:
         """Build from a graph node dict."""
-        return cls(
-            id=node["id"],
-            namespace=node["namespace"] or "",
-            external_id=node["external_id"],
-            status=node["status"] or "active",
-            agent=node.get("agent"),
-            created_at=node["created_at"],
-        )
+        return record_from_node(cls, node, status=node["status"] or "active")
 
 
 @dataclass(frozen=True)
@@ -70,15 +58,7 @@ class ThreadRecord:
     @classmethod
     def from_node(cls, node: dict[str, Any]) -> Self:
         """Build from a graph node dict."""
-        return cls(
-            id=node["id"],
-            namespace=node["namespace"] or "",
-            name=node["name"],
-            status=node["status"],
-            message_count=node["message_count"] or 0,
-            created_at=node["created_at"],
-            updated_at=node["updated_at"],
-        )
+        return record_from_node(cls, node, message_count=node["message_count"] or 0)
 
 
 @dataclass(frozen=True)
@@ -96,12 +76,4 @@ class MessageRecord:
     @classmethod
     def from_node(cls, node: dict[str, Any]) -> Self:
         """Build from a graph node dict."""
-        return cls(
-            id=node["id"],
-            namespace=node["namespace"] or "",
-            role=node["role"],
-            content=node["content"],
-            idx=node["idx"],
-            created_at=node["created_at"],
-            metadata=node.get("metadata"),
-        )
+        return record_from_node(cls, node)
